@@ -1,0 +1,3 @@
+from vcse_modes.cli import main
+
+main()

@@ -37,3 +37,99 @@ def document_record(document: Document, passages: list[dict[str, Any]]) -> dict[
         "text": document.text,
         "passages": passages,
     }
+
+
+def load(model: str | None = None, *, trust: bool = False):
+    """Load a model by name or path (``None`` = the shipped default); returns (model, card)."""
+    from vcse_modes.modelio import load_model
+
+    return load_model(model, trust=trust)
+
+
+def score_document(
+    document: Document,
+    model: Any,
+    card: Mapping[str, Any],
+    *,
+    n_evidence: int = 3,
+) -> tuple[dict[str, Any], list[Any]]:
+    """Score one ingested document; returns the score record and its scored passages."""
+    from vcse_modes.explain import evidence
+    from vcse_modes.scoring import ScoredPassage, aggregate
+    from vcse_modes.segment import segment_with_spans
+
+    pairs = list(segment_with_spans(document))
+    spans = [span for _, span in pairs]
+    if pairs:
+        mode_proba, media_proba = model.predict_all(spans)
+    scored = [
+        ScoredPassage(
+            text=p.text, start=p.start, end=p.end, page=p.page, speaker=p.speaker, role=p.role,
+            mode_proba=tuple(float(x) for x in mode_proba[i]),
+            media_proba=tuple(float(x) for x in media_proba[i]),
+            source=document.path, index=p.index,
+        )
+        for i, (p, _) in enumerate(pairs)
+    ]
+    cue_matcher = model.features_.named_steps["union"].named_transformers.get("cues")
+
+    def cue_terms(passage: ScoredPassage) -> list[str]:
+        if cue_matcher is None:
+            return []
+        hits = cue_matcher.find_cues(spans[passage.index])
+        return list(dict.fromkeys(h.text for h in hits if not h.suppressed))
+
+    result = aggregate(scored)
+    record = {
+        "source": document.path,
+        "sha256": document.sha256,
+        "score": round(result.score, 4),
+        "ci_low": round(result.ci_low, 4),
+        "ci_high": round(result.ci_high, 4),
+        "mode": result.mode,
+        "intensity": {k: round(v, 4) for k, v in result.intensity.items()},
+        "media": {m: {k: round(v, 4) for k, v in d.items()} for m, d in result.media.items()},
+        "passages_scored": result.passages_scored,
+        "evidence": evidence(scored, n_evidence, cue_terms),
+        "model": model_identity(card),
+        "warnings": list(document.warnings) + list(card.get("warnings", [])),
+    }
+    return record, scored
+
+
+def model_identity(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``model`` block of every score record."""
+    return {"name": card.get("name", "unknown"), "version": card.get("version", "unknown"),
+            "sha256": card.get("sha256") or card.get("model_sha256")}
+
+
+def score_file(
+    path: str,
+    model: Any,
+    card: Mapping[str, Any],
+    *,
+    roles: Mapping[str, str] | None = None,
+    default_role: str = "unknown",
+    n_evidence: int = 3,
+) -> dict[str, Any]:
+    """Ingest, segment and score one file (the library form of ``vcse-modes score``)."""
+    from vcse_modes.ingest import ingest
+
+    document = ingest(path, roles=roles, default_role=default_role)
+    return score_document(document, model, card, n_evidence=n_evidence)[0]
+
+
+def classify_texts(texts: list[str], model: Any) -> list[dict[str, Any]]:
+    """Mode and media predictions for raw excerpts (the ``classify`` schema, without ids)."""
+    from vcse_modes import MEDIA, MODES
+
+    mode_proba, media_proba = model.predict_all(texts)
+    rows = []
+    for modes, media in zip(mode_proba, media_proba):
+        rows.append({
+            "mode": MODES[int(modes.argmax())],
+            "mode_proba": {m: round(float(p), 4) for m, p in zip(MODES, modes)},
+            "media": [m for m, p in zip(MEDIA, media) if p >= 0.5],
+            "media_proba": {m: round(float(p), 4) for m, p in zip(MEDIA, media)},
+        })
+    return rows

@@ -1,0 +1,72 @@
+"""``vcse-modes score``: where documents sit on the commodified-collaborative spectrum."""
+
+from __future__ import annotations
+
+import click
+
+from vcse_modes.cli._common import parse_roles, reports_errors, roles_option
+from vcse_modes.errors import VcseModesError
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--model", "model_name", default=None, metavar="NAME|PATH",
+              help="Model folder or installed model name (default: the shipped 'default').")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "jsonl", "csv", "md"]),
+              default="table", show_default=True, help="'table' for people; json/jsonl/csv/md for programs.")
+@click.option("--evidence", "n_evidence", type=click.IntRange(0, 100), default=3, show_default=True,
+              help="Evidence passages shown per pole.")
+@roles_option
+@click.option("--default-role", type=click.Choice(["commissioner", "vcse", "other", "unknown"]),
+              default="unknown", show_default=True, help="Role of passages with no speaker label.")
+@click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
+@reports_errors
+def score(files: tuple[str, ...], model_name: str | None, output_format: str, n_evidence: int,
+          roles: str | None, default_role: str, trust_model: bool) -> None:
+    """Score FILES (PDF, DOCX, ODT, HTML, RTF, TXT, VTT, SRT; transcripts too).
+
+    Prints the spectrum score in [-1, 1] (negative = commodified, positive =
+    collaborative) with its 95% bootstrap interval, how strongly each mode is present,
+    the media-of-power profile, and the passages that drive the score.
+
+    Exit codes: 0 all scored; 1 usage or model error; 3-8 input problems (empty,
+    unsupported, encrypted, needs OCR, corrupt, unsafe) for a single file; 2 when some
+    of several files failed (each is reported on stderr).
+    """
+    from vcse_modes.api import load, score_file
+    from vcse_modes.formats import render
+
+    model, card = load(model_name, trust=trust_model)
+    role_map = parse_roles(roles)
+    records, failures = [], []
+    for path in files:
+        try:
+            records.append(score_file(path, model, card, roles=role_map, default_role=default_role,
+                                      n_evidence=n_evidence))
+        except VcseModesError as error:
+            if len(files) == 1:
+                raise
+            failures.append(error)
+            click.echo(f"error: {error}", err=True)
+    if output_format == "table":
+        from rich.console import Console
+
+        console = Console()
+        for record in records:
+            render_record(record, console)
+    elif output_format == "md":
+        from vcse_modes.report import score_markdown
+
+        click.echo("\n".join(score_markdown(r) for r in records), nl=False)
+    elif output_format == "csv":
+        click.echo(render([{k: v for k, v in r.items() if k != "evidence"} for r in records], "csv"), nl=False)
+    else:
+        click.echo(render(records, output_format), nl=False)
+    if failures:
+        raise SystemExit(2)
+
+
+def render_record(record: dict, console) -> None:
+    from vcse_modes.report import render_score
+
+    render_score(record, console)

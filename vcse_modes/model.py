@@ -1,0 +1,271 @@
+"""The passage classifier: mode (4 classes, calibrated) and media (6 labels) from one feature pipeline.
+
+Examples
+--------
+>>> model = PassageClassifier(char_ngrams=None, min_df=1, calibrate=False)
+>>> texts = ["We went out to competitive tender.", "We co-designed it with the alliance."] * 3
+>>> modes = ["commodified", "collaborative"] * 3
+>>> media = [["provider_competition"], ["negotiated_order"]] * 3
+>>> model = model.fit(texts, modes, media=media)
+>>> model.predict(["The council ran a competitive tender."])[0]
+'commodified'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from vcse_modes import MEDIA, MODES
+
+ESTIMATORS = ("logreg", "svm", "nb")
+
+
+def build_features(char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, cues: bool = True):
+    """The feature pipeline: spaCy docs -> [codebook cues | TF-IDF lemma and char n-grams]."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from vcse_modes.features import CueFeatures, NgramCounts, SpacyDocs
+
+    branches = [
+        ("ngrams", Pipeline([
+            ("counts", NgramCounts(min_df=min_df, char_ngrams=char_ngrams)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ])),
+    ]
+    if cues:
+        branches.insert(0, ("cues", CueFeatures()))
+    return Pipeline([("docs", SpacyDocs()), ("union", FeatureUnion(branches))])
+
+
+def _linear(estimator: str, C: float, seed: int, binary: bool = False):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
+
+    if estimator == "logreg":
+        # newton-cg converges in a handful of iterations here where lbfgs needs seconds;
+        # liblinear is the fastest exact solver for the binary media heads.
+        solver = "liblinear" if binary else "newton-cg"
+        return LogisticRegression(C=C, max_iter=1000, class_weight="balanced", solver=solver, random_state=seed)
+    if estimator == "svm":
+        return LinearSVC(C=C / 10, class_weight="balanced", random_state=seed, max_iter=20000)
+    if estimator == "nb":
+        return ComplementNB(alpha=1.0 / C)
+    raise ValueError(f"unknown estimator {estimator!r}; choose from {ESTIMATORS}")
+
+
+def _scores(clf: Any, X: Any) -> np.ndarray:
+    """Class scores on a log scale, whatever the estimator offers."""
+    if hasattr(clf, "decision_function"):
+        scores = clf.decision_function(X)
+    else:
+        scores = clf.predict_log_proba(X)
+    return scores.reshape(len(scores), -1) if scores.ndim == 1 else scores
+
+
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class PassageClassifier(ClassifierMixin, BaseEstimator):
+    """Predict a passage's mode (4 classes) and media (6 labels).
+
+    Parameters
+    ----------
+    estimator : {"logreg", "svm", "nb"}
+        Linear model for both heads: logistic regression, linear SVM, or complement NB.
+    C : float
+        Inverse regularisation strength.
+    char_ngrams : tuple of int or None
+        Character n-gram lengths inside lemmas; None for lemma n-grams only.
+    min_df : int
+        Minimum document frequency of lemma n-grams.
+    cues : bool
+        Whether to add the codebook cue features.
+    calibrate : bool
+        Fit a softmax temperature (mode) and per-label Platt scaling (media) on grouped
+        out-of-fold scores, so probabilities mean what they say.
+    random_state : int
+        Seed for every random step.
+    """
+
+    def __init__(
+        self,
+        estimator: str = "logreg",
+        C: float = 8.0,
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        min_df: int = 2,
+        cues: bool = True,
+        calibrate: bool = True,
+        random_state: int = 13,
+    ) -> None:
+        self.estimator = estimator
+        self.C = C
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.cues = cues
+        self.calibrate = calibrate
+        self.random_state = random_state
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(
+        self,
+        X: Sequence[Any],
+        y: Sequence[str],
+        media: Sequence[Sequence[str]] | None = None,
+        groups: Sequence[str] | None = None,
+        sample_weight: Sequence[float] | None = None,
+    ) -> PassageClassifier:
+        """Fit both heads; ``groups`` keeps one source's excerpts together in calibration folds."""
+        from vcse_modes.features import as_docs
+
+        docs = as_docs(X)
+        y = np.asarray(y, dtype=object)
+        media_matrix = self._media_matrix(media, len(y))
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.classes_ = np.asarray(MODES, dtype=object)
+        self.media_ = np.asarray(MEDIA, dtype=object)
+        self.features_ = build_features(self.char_ngrams, self.min_df, self.cues).fit(docs)
+        features = self.features_.transform(docs)
+        self.mode_clf_, self.media_clfs_ = self._fit_heads(features, y, media_matrix, weight)
+        self.temperature_ = 1.0
+        self.media_platt_ = np.tile([1.0, 0.0], (len(MEDIA), 1))
+        if self.calibrate:
+            self._fit_calibration(features, y, media_matrix, weight, groups)
+        return self
+
+    @staticmethod
+    def _media_matrix(media: Sequence[Sequence[str]] | None, n: int) -> np.ndarray:
+        matrix = np.zeros((n, len(MEDIA)), dtype=int)
+        for row, labels in enumerate(media or [()] * n):
+            for label in labels:
+                matrix[row, MEDIA.index(label)] = 1
+        return matrix
+
+    def _fit_heads(self, features, y, media_matrix, weight):
+        present = [m for m in MODES if m in set(y)]
+        mode_clf = _linear(self.estimator, self.C, self.random_state).fit(features, y, sample_weight=weight)
+        if len(present) < 2:
+            raise ValueError("training data needs at least two modes")
+        media_clfs = []
+        for column in range(len(MEDIA)):
+            target = media_matrix[:, column]
+            if target.min() == target.max():
+                media_clfs.append(float(target[0]))  # constant: label always or never present
+            else:
+                media_clfs.append(
+                    _linear(self.estimator, self.C, self.random_state, binary=True)
+                    .fit(features, target, sample_weight=weight)
+                )
+        return mode_clf, media_clfs
+
+    def _fit_calibration(self, features, y, media_matrix, weight, groups) -> None:
+        from scipy.optimize import minimize_scalar
+        from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+        n_splits = min(5, int(min(np.unique(y, return_counts=True)[1])))
+        if n_splits < 2:
+            return
+        if groups is not None and len(set(groups)) >= n_splits:
+            splits = GroupKFold(n_splits=n_splits).split(features, y, groups)
+        else:
+            splits = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state).split(features, y)
+        mode_scores = np.zeros((len(y), len(MODES)))
+        media_scores = np.zeros((len(y), len(MEDIA)))
+        covered = np.zeros(len(y), dtype=bool)
+        for train, test in splits:
+            if len(set(y[train])) < len(set(y)):
+                continue
+            w = None if weight is None else weight[train]
+            mode_clf, media_clfs = self._fit_heads(features[train], y[train], media_matrix[train], w)
+            mode_scores[test] = self._aligned_scores(mode_clf, features[test])
+            media_scores[test] = self._media_scores(media_clfs, features[test])
+            covered[test] = True
+        if covered.sum() < 10:
+            return
+        target = np.array([MODES.index(label) for label in y[covered]])
+        scores = mode_scores[covered]
+
+        def nll(temperature: float) -> float:
+            p = _softmax(scores, temperature)
+            return float(-np.log(p[np.arange(len(target)), target] + 1e-12).mean())
+
+        self.temperature_ = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
+        self.media_platt_ = np.array([
+            self._platt(media_scores[covered, j], media_matrix[covered, j]) for j in range(len(MEDIA))
+        ])
+
+    @staticmethod
+    def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+        from sklearn.linear_model import LogisticRegression
+
+        if target.min() == target.max():
+            return (1.0, 0.0)
+        lr = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), target)
+        return (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
+
+    def _aligned_scores(self, clf: Any, features: Any) -> np.ndarray:
+        """Scores in MODES order; classes absent from training get a very low score."""
+        raw = _scores(clf, features)
+        if raw.shape[1] == 1:  # binary decision function
+            raw = np.hstack([-raw, raw]) / 2
+        out = np.full((raw.shape[0], len(MODES)), -30.0)
+        for column, label in enumerate(clf.classes_):
+            out[:, MODES.index(label)] = raw[:, column]
+        return out
+
+    @staticmethod
+    def _media_scores(clfs: list[Any], features: Any) -> np.ndarray:
+        columns = []
+        for clf in clfs:
+            if isinstance(clf, float):
+                columns.append(np.full(features.shape[0], 30.0 if clf else -30.0))
+            else:
+                scores = _scores(clf, features)
+                columns.append(scores[:, -1] - (scores[:, 0] if scores.shape[1] == 2 else 0))
+        return np.column_stack(columns)
+
+    # -- prediction -----------------------------------------------------------------------
+    def transform_features(self, X: Sequence[Any]) -> Any:
+        """The feature matrix for ``X`` (strings, spaCy docs or spans)."""
+        return self.features_.transform(X)
+
+    def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
+        """Calibrated mode probabilities, columns in ``classes_`` order."""
+        return self.predict_all(X)[0]
+
+    def predict(self, X: Sequence[Any]) -> np.ndarray:
+        """The most probable mode of each passage."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def predict_media_proba(self, X: Sequence[Any]) -> np.ndarray:
+        """Probability of each medium (columns in ``media_`` order)."""
+        return self.predict_all(X)[1]
+
+    def predict_all(self, X: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Mode and media probabilities from one feature pass."""
+        features = self.transform_features(X)
+        return self.proba_from_features(features)
+
+    def proba_from_features(self, features: Any) -> tuple[np.ndarray, np.ndarray]:
+        mode = _softmax(self._aligned_scores(self.mode_clf_, features), self.temperature_)
+        raw = self._media_scores(self.media_clfs_, features)
+        media = _sigmoid(raw * self.media_platt_[:, 0] + self.media_platt_[:, 1])
+        return mode, media
+
+    def feature_names(self) -> np.ndarray:
+        """Names of the features, for explanations."""
+        union = self.features_.named_steps["union"]
+        return np.concatenate([step.get_feature_names_out() for _, step in union.transformer_list])

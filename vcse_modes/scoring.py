@@ -1,0 +1,159 @@
+"""From passage probabilities to a document's (or a case's) place on the spectrum.
+
+Formula (documented in ``docs/model.md``). For passage *i* with calibrated probabilities
+``p_com, p_col, p_mix, p_nei``, its commodified evidence is ``c_i = p_com + p_mix / 2``
+and its collaborative evidence ``k_i = p_col + p_mix / 2`` (expected counts: a mixed
+passage counts half to each pole; a ``neither`` passage counts to none). With
+``C = sum c_i`` and ``K = sum k_i`` the Lowe et al. (2011) logit scale is
+``theta = log((K + 0.5) / (C + 0.5))``, and
+
+    score = tanh(theta / 2) = (K - C) / (K + C + 1)    in (-1, 1)
+
+negative = commodified, positive = collaborative; little evidence shrinks it towards 0.
+Interviewer turns carry no weight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vcse_modes import MEDIA, MODES
+
+COM, COL, MIX, NEI = (MODES.index(m) for m in ("commodified", "collaborative", "mixed", "neither"))
+MODE_THRESHOLD = 0.2
+MIN_EVIDENCE = 1.0
+N_BOOTSTRAP = 1000
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    """One passage with the model's probabilities and the cue terms found in it."""
+
+    text: str
+    start: int
+    end: int
+    page: int | None
+    speaker: str | None
+    role: str
+    mode_proba: tuple[float, ...]
+    media_proba: tuple[float, ...]
+    cues: tuple[str, ...] = ()
+    source: str = ""
+    index: int = 0
+
+    @property
+    def mode(self) -> str:
+        return MODES[int(np.argmax(self.mode_proba))]
+
+    @property
+    def media(self) -> list[str]:
+        return [m for m, p in zip(MEDIA, self.media_proba) if p >= 0.5]
+
+    @property
+    def commodified(self) -> float:
+        return self.mode_proba[COM] + self.mode_proba[MIX] / 2
+
+    @property
+    def collaborative(self) -> float:
+        return self.mode_proba[COL] + self.mode_proba[MIX] / 2
+
+
+@dataclass(frozen=True)
+class SpectrumScore:
+    """Where a set of passages sits on the spectrum, how sure that is, and why."""
+
+    score: float
+    ci_low: float
+    ci_high: float
+    mode: str
+    intensity: dict[str, float]
+    media: dict[str, dict[str, float]]
+    passages_scored: int
+    evidence_mass: dict[str, float] = field(default_factory=dict)
+
+
+def spectrum(com: np.ndarray, col: np.ndarray) -> np.ndarray | float:
+    """``(K - C) / (K + C + 1)`` along the last axis (see module docstring)."""
+    c, k = com.sum(axis=-1), col.sum(axis=-1)
+    return (k - c) / (k + c + 1.0)
+
+
+def _seed(passages: Sequence[ScoredPassage]) -> int:
+    digest = hashlib.sha256()
+    for p in passages:
+        digest.update(f"{p.source}|{p.start}|{p.end}|".encode())
+    return int.from_bytes(digest.digest()[:8], "little")
+
+
+def bootstrap_interval(com: np.ndarray, col: np.ndarray, seed: int, n_boot: int = N_BOOTSTRAP) -> tuple[float, float]:
+    """95% percentile interval of the score, resampling passages with replacement."""
+    n = len(com)
+    if n == 0:
+        return 0.0, 0.0
+    rng = np.random.default_rng(seed)
+    draws = []
+    chunk = max(1, 2_000_000 // n)  # bounded memory for long documents and whole cases
+    for done in range(0, n_boot, chunk):
+        index = rng.integers(0, n, size=(min(chunk, n_boot - done), n))
+        draws.append(spectrum(com[index], col[index]))
+    values = np.concatenate(draws)
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def aggregate(passages: Sequence[ScoredPassage], *, n_boot: int = N_BOOTSTRAP) -> SpectrumScore:
+    """Score a document or a case from its passages (interviewer turns are left out)."""
+    kept = [p for p in passages if p.role != "interviewer"]
+    if not kept:
+        return SpectrumScore(0.0, 0.0, 0.0, "neither", {"commodified": 0.0, "collaborative": 0.0},
+                             {m: {"share": 0.0, "lean": 0.0} for m in MEDIA}, 0,
+                             {"commodified": 0.0, "collaborative": 0.0})
+    # Order-invariance: the bootstrap sees passages in a canonical order.
+    kept = sorted(kept, key=lambda p: (p.source, p.start, p.end))
+    proba = np.array([p.mode_proba for p in kept])
+    media = np.array([p.media_proba for p in kept])
+    com = proba[:, COM] + proba[:, MIX] / 2
+    col = proba[:, COL] + proba[:, MIX] / 2
+    score = float(spectrum(com, col))
+    low, high = bootstrap_interval(com, col, _seed(kept), n_boot)
+    mass = float(com.sum() + col.sum())
+    return SpectrumScore(
+        score=score,
+        ci_low=low,
+        ci_high=high,
+        mode=classify_score(score, low, high, mass),
+        intensity={"commodified": float(com.mean()), "collaborative": float(col.mean())},
+        media=media_profile(media, proba, com, col),
+        passages_scored=len(kept),
+        evidence_mass={"commodified": float(com.sum()), "collaborative": float(col.sum())},
+    )
+
+
+def classify_score(score: float, low: float, high: float, evidence_mass: float) -> str:
+    """Mode from the score: a pole when |score| >= 0.2 and the interval excludes 0."""
+    if evidence_mass < MIN_EVIDENCE:
+        return "neither"
+    if score >= MODE_THRESHOLD and low > 0:
+        return "collaborative"
+    if score <= -MODE_THRESHOLD and high < 0:
+        return "commodified"
+    return "mixed"
+
+
+def media_profile(media: np.ndarray, proba: np.ndarray, com: np.ndarray, col: np.ndarray) -> dict[str, dict[str, float]]:
+    """Each medium's share of the evidence and its lean in [-1, 1] (same formula as the score)."""
+    relevance = 1.0 - proba[:, NEI]
+    weights = media * relevance[:, None]
+    total = weights.sum()
+    profile = {}
+    for j, medium in enumerate(MEDIA):
+        c, k = float((media[:, j] * com).sum()), float((media[:, j] * col).sum())
+        profile[medium] = {
+            "share": float(weights[:, j].sum() / total) if total > 0 else 0.0,
+            "lean": (k - c) / (k + c + 1.0),
+        }
+    return profile

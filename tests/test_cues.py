@@ -337,6 +337,17 @@ def test_count_vector(matcher: CueMatcher) -> None:
     assert count_vector([], n_tokens=0) == dict.fromkeys(feature_names(MEDIA), 0.0)
 
 
+def test_no_two_patterns_of_a_list_share_lemmas() -> None:
+    nlp = load_nlp()
+    for medium in CODEBOOK.media:
+        for pole in POLES:
+            seen: dict[tuple[str, ...], str] = {}
+            for cue in medium.cues_for(pole):
+                norms = tuple(t.norm_ for t in nlp(cue.phrase))
+                assert norms not in seen, f"{cue.phrase!r} repeats {seen[norms]!r} ({medium.id}, {pole})"
+                seen[norms] = cue.phrase
+
+
 def test_phrase_variants() -> None:
     assert {"co-production", "co production", "coproduction"} <= set(phrase_variants("co-production"))
     assert "payment-by-results" in phrase_variants("payment by results")

@@ -24,22 +24,35 @@ from vcse_modes import MEDIA, MODES
 ESTIMATORS = ("logreg", "svm", "nb")
 
 
-def build_features(char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, cues: bool = True):
-    """The feature pipeline: spaCy docs -> [codebook cues | TF-IDF lemma and char n-grams]."""
+def build_features(char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, cues: bool = True,
+                   char_weight: float = 0.5):
+    """The feature pipeline: spaCy docs -> [codebook cues | TF-IDF lemma n-grams | TF-IDF char n-grams].
+
+    Word and character n-grams are normalised separately, so the many character
+    features cannot drown the words; ``char_weight`` scales the character block.
+    """
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.pipeline import FeatureUnion, Pipeline
 
     from vcse_modes.features import CueFeatures, NgramCounts, SpacyDocs
 
-    branches = [
-        ("ngrams", Pipeline([
-            ("counts", NgramCounts(min_df=min_df, char_ngrams=char_ngrams)),
+    branches: list[tuple[str, Any]] = [
+        ("words", Pipeline([
+            ("counts", NgramCounts(min_df=min_df, char_ngrams=None)),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ])),
     ]
+    weights = {"words": 1.0}
+    if char_ngrams is not None:
+        branches.append(("chars", Pipeline([
+            ("counts", NgramCounts(ngram_range=(0, 0), char_ngrams=char_ngrams)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ])))
+        weights["chars"] = char_weight
     if cues:
         branches.insert(0, ("cues", CueFeatures()))
-    return Pipeline([("docs", SpacyDocs()), ("union", FeatureUnion(branches))])
+        weights["cues"] = 1.0
+    return Pipeline([("docs", SpacyDocs()), ("union", FeatureUnion(branches, transformer_weights=weights))])
 
 
 def _linear(estimator: str, C: float, seed: int, binary: bool = False):
@@ -94,6 +107,8 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         Minimum document frequency of lemma n-grams.
     cues : bool
         Whether to add the codebook cue features.
+    char_weight : float
+        Weight of the character n-gram block relative to the word block.
     calibrate : bool
         Fit a softmax temperature (mode) and per-label Platt scaling (media) on grouped
         out-of-fold scores, so probabilities mean what they say.
@@ -108,6 +123,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         char_ngrams: tuple[int, int] | None = (3, 5),
         min_df: int = 2,
         cues: bool = True,
+        char_weight: float = 0.5,
         calibrate: bool = True,
         random_state: int = 13,
     ) -> None:
@@ -116,6 +132,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.cues = cues
+        self.char_weight = char_weight
         self.calibrate = calibrate
         self.random_state = random_state
 
@@ -137,7 +154,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.classes_ = np.asarray(MODES, dtype=object)
         self.media_ = np.asarray(MEDIA, dtype=object)
-        self.features_ = build_features(self.char_ngrams, self.min_df, self.cues).fit(docs)
+        self.features_ = build_features(self.char_ngrams, self.min_df, self.cues, self.char_weight).fit(docs)
         features = self.features_.transform(docs)
         self.mode_clf_, self.media_clfs_ = self._fit_heads(features, y, media_matrix, weight)
         self.temperature_ = 1.0

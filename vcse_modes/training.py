@@ -106,7 +106,7 @@ def evaluate_model(model: PassageClassifier, excerpts: Sequence[Excerpt]) -> dic
 
 
 DEFAULT_PARAMS: dict[str, Any] = {"estimator": "logreg", "C": 8.0, "char_ngrams": (3, 5), "min_df": 2,
-                                  "cues": True, "calibrate": True}
+                                  "cues": True, "char_weight": 0.5, "calibrate": True}
 
 INTENDED_USE = (
     "Scores English NHS and local-authority commissioning text and research interviews about VCSE "

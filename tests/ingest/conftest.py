@@ -146,7 +146,10 @@ def make_odt(paragraphs: list[str], *, heading: str | None = None) -> bytes:
 def replace_member(data: bytes, name: str, content: bytes) -> bytes:
     """Copy a ZIP, swapping one member's content."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             payload = content if info.filename == name else source.read(info)
             target.writestr(info, payload)
@@ -169,14 +172,32 @@ def raw_zip(members: list[tuple[str, bytes, int | None]]) -> bytes:
             method, size, body, crc = 8, declared, payload, 0
         offset = local.tell()
         local.write(
-            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(body), size, len(encoded), 0)
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(body), size, len(encoded), 0
+            )
         )
         local.write(encoded)
         local.write(body)
         central.write(
             struct.pack(
                 "<IHHHHHHIIIHHHHHII",
-                0x02014B50, 20, 20, 0, method, 0, 0, crc, len(body), size, len(encoded), 0, 0, 0, 0, 0, offset,
+                0x02014B50,
+                20,
+                20,
+                0,
+                method,
+                0,
+                0,
+                crc,
+                len(body),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )  # fmt: skip
         )
         central.write(encoded)

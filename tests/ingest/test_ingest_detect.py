@@ -120,7 +120,9 @@ def test_importing_ingest_is_cheap():
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     root = Path(vcse_modes.__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
     assert result.stdout.strip() == "[]"
 
 

@@ -67,7 +67,10 @@ def test_html_metadata():
 
 
 def test_html_main_element_preferred(check):
-    page = b"<html><body><div>Cookie banner</div><main><p>The real content.</p></main><div>Promo</div></body></html>"
+    page = (
+        b"<html><body><div>Cookie banner</div><main><p>The real content.</p></main>"
+        b"<div>Promo</div></body></html>"
+    )
     assert check(ingest_bytes(page, "main.html")) == ["The real content."]
 
 
@@ -86,7 +89,9 @@ def test_html_10000_unclosed_divs(check):
 
 
 def test_html_declared_windows_1252(check):
-    page = '<html><head><meta charset="windows-1252"></head><body><p>\u201cCo-design\u201d \u2013 caf\u00e9</p>'
+    page = (
+        '<html><head><meta charset="windows-1252"></head><body><p>\u201cCo-design\u201d \u2013 caf\u00e9</p>'
+    )
     doc = ingest_bytes(page.encode("cp1252"), "legacy.htm")
     assert check(doc) == ["\u201cCo-design\u201d \u2013 caf\u00e9"]
 

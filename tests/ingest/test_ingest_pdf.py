@@ -124,7 +124,10 @@ def test_garbage_after_pdf_header_is_corrupt():
 
 
 def test_ligatures_are_normalised_in_lines():
-    assert clean_line("the \ufb01nal o\ufb03ce \ufb02ow e\ufb00ort ba\ufb04e") == "the final office flow effort baffle"
+    assert (
+        clean_line("the \ufb01nal o\ufb03ce \ufb02ow e\ufb00ort ba\ufb04e")
+        == "the final office flow effort baffle"
+    )
 
 
 def test_ligature_glyphs_in_a_pdf_come_out_as_letters(tmp_path):

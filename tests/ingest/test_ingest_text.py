@@ -46,7 +46,10 @@ def test_utf16le_with_bom_from_file(tmp_path, check):
 
 
 def test_cp1252_smart_quotes_decoded(check):
-    text = "The \u201ccompact\u201d isn\u2019t a contract \u2013 it costs \u00a35 and \u20ac2.\n\nCaf\u00e9 \u2026"
+    text = (
+        "The \u201ccompact\u201d isn\u2019t a contract \u2013 it costs \u00a35 and \u20ac2."
+        "\n\nCaf\u00e9 \u2026"
+    )
     data = text.encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
@@ -56,6 +59,12 @@ def test_cp1252_smart_quotes_decoded(check):
         "Caf\u00e9 \u2026",
     ]
     assert any("cp1252" in warning for warning in doc.warnings)
+
+
+def test_latin1_accents_decoded():
+    text = "Na\u00efve caf\u00e9 r\u00e9sum\u00e9 \u00e0 la carte for the \u00a35 grant."
+    doc = ingest_bytes(text.encode("latin-1"), "accents.txt")
+    assert doc.text == text
 
 
 def test_other_encodings_via_charset_guess():

@@ -91,6 +91,8 @@ def ingest_bytes(
     >>> [doc.text[b.start:b.end] for b in doc.blocks]
     ['First paragraph.', 'Second one.']
     """
+    if not isinstance(data, bytes):
+        data = bytes(data)  # bytearray or memoryview
     options = Options(
         path=str(path),
         user_roles=validate_roles(roles, default_role),

@@ -114,6 +114,13 @@ def _zip_format(data: bytes, path: str | None) -> str:
     raise UnsupportedFormatError("content is a ZIP archive, not a document; extract the files first", path)
 
 
+def _is_pdf(data: bytes) -> bool:
+    """``%PDF-`` at the start, or within the first KiB of a file that ends like a PDF."""
+    if data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00")[:5] == b"%PDF-":
+        return True
+    return data.find(b"%PDF-", 0, 1024) >= 0 and (b"%%EOF" in data[-2048:] or b"startxref" in data[-4096:])
+
+
 def sniff(data: bytes, path: str | None = None) -> str:
     """Return the format of ``data`` (one of :data:`FORMATS`).
 
@@ -130,7 +137,7 @@ def sniff(data: bytes, path: str | None = None) -> str:
     """
     if not data:
         raise EmptyDocumentError("file is empty (0 bytes)", path)
-    if data.find(b"%PDF-", 0, 1024) >= 0:
+    if _is_pdf(data):
         return "pdf"
     if data.startswith(_OLE):
         if _ENCRYPTED_PACKAGE in data:

@@ -19,7 +19,15 @@ _BOMS = (
 )
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _HIGH_BYTES = re.compile(rb"[\x80-\xff]")
-_SINGLE_BYTE = re.compile(r"^(?:cp|windows|iso8859|iso-8859|latin|mac|koi|ascii|tis|hp|kz)", re.IGNORECASE)
+_LATIN_FAMILY = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "ascii", "latin-1", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-9", "iso8859-10", "iso8859-13",
+        "iso8859-14", "iso8859-15", "iso8859-16", "cp1250", "cp1252", "cp1254", "cp1257", "cp1258",
+        "mac-roman", "mac-latin2", "mac-iceland", "mac-turkish", "cp437", "cp850", "cp858",
+    )
+)  # fmt: skip
+"""Latin-script single-byte encodings that English text is usually mistaken for."""
 
 
 def bom_encoding(data: bytes) -> tuple[str, int] | None:
@@ -69,27 +77,28 @@ def ensure_text(data: bytes, path: str | None) -> None:
 
 
 def _guess(sample: bytes) -> str | None:
-    """Most likely single-byte or multi-byte encoding of a non-UTF-8 sample."""
-    high = len(_HIGH_BYTES.findall(sample))
+    """Most likely encoding of a sample that is not UTF-8.
+
+    cp1252 (Word on Windows) wins whenever it decodes the sample and charset-normalizer
+    does not point to a non-Latin script: for English text the guessers often say
+    latin-1 (which turns smart quotes into invisible controls) or cp1250.
+    """
     try:
         sample.decode("cp1252")
     except UnicodeDecodeError:
         cp1252_ok = False
     else:
         cp1252_ok = True
-    # English-heavy text with a few smart quotes or pound signs: cp1252 is the
-    # overwhelmingly likely source (Word on Windows), and guessers often say latin-1.
-    if cp1252_ok and high <= 0.1 * max(len(sample), 1):
+    if cp1252_ok and len(_HIGH_BYTES.findall(sample)) <= 0.02 * max(len(sample), 1):
         return "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
     if best is None:
         return "cp1252" if cp1252_ok else None
-    name = best.encoding
-    if cp1252_ok and _SINGLE_BYTE.match(name) and name.lower() not in ("cp1252", "windows-1252"):
-        # Latin-1 and friends decode 0x80-0x9F to invisible controls; prefer cp1252.
-        return "cp1252" if name.lower().replace("_", "").replace("-", "") in ("latin1", "iso88591") else name
+    name = codecs.lookup(best.encoding).name
+    if cp1252_ok and name in _LATIN_FAMILY:
+        return "cp1252"
     return name
 
 

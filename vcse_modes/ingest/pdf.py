@@ -142,7 +142,7 @@ def _remove_running_lines(pages: list[list[_Line]]) -> None:
             if not (bottom_counts[keys[i]] >= threshold or _PAGE_NUMBER.fullmatch(keys[i])):
                 break
             drop.add(i)
-        if drop and len(drop) < len(lines):
+        if drop:
             pages[index] = [line for i, line in enumerate(lines) if i not in drop]
 
 
@@ -309,6 +309,12 @@ def read_pdf(data: bytes, options: Options) -> Extraction:
         if start is None:
             start = builder.length
         spans.append(PageSpan(number, start, builder.length))
+    if not builder.blocks:
+        raise NeedsOcrError(
+            "the only text is running headers, footers or page numbers (a scanned PDF with a stamped "
+            "text layer?); run OCR first",
+            path,
+        )
     return Extraction(
         text=builder.text(), blocks=builder.blocks, pages=spans, metadata=metadata, warnings=warnings
     )

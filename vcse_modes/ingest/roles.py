@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vcse_modes import ROLES
 
@@ -43,21 +44,25 @@ _COMMISSIONER_ORG = re.compile(
 _INTERVIEWER = re.compile(r"\binterviewer\b|\bresearcher\b|\bfacilitator\b|\bmoderator\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def label_key(label: str) -> str:
     """Case- and space-insensitive key for a speaker label."""
     return _SPACES.sub(" ", label.strip()).lower()
 
 
+@lru_cache(maxsize=4096)
 def label_base(label: str) -> str:
     """The label without a trailing number: ``"R2"`` -> ``"r"``, ``"Respondent 1"`` -> ``"respondent"``."""
     return _TRAILING_NUMBER.sub("", label_key(label))
 
 
+@lru_cache(maxsize=4096)
 def is_interviewer_label(label: str) -> bool:
     """True for generic interviewer labels (``Interviewer``, ``Int``, ``I``, ``Q``, ``I2`` ...)."""
     return label_base(label) in INTERVIEWER_BASES
 
 
+@lru_cache(maxsize=4096)
 def is_generic_label(label: str) -> bool:
     """True for generic (not personal-name) speaker labels."""
     base = label_base(label)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vcse_modes import ROLES
 from vcse_modes.document import Block
@@ -189,6 +190,7 @@ def _match_line(text: str, start: int, end: int, index: int) -> _Candidate | Non
     return None
 
 
+@lru_cache(maxsize=4096)
 def _is_name_like(label: str) -> bool:
     key = label_key(label)
     if is_generic_label(label):
@@ -223,7 +225,7 @@ def _parse_header(text: str, lines: list[tuple[int, int]]) -> _Header | None:
         return None
     title_line = None
     first = text[slice(*lines[index])].strip()
-    looks_like_title = ":" not in first and len(first) <= 100 and not first.endswith("?")
+    looks_like_title = ":" not in first and len(first) <= 100 and not first.endswith((".", "?", "!"))
     if looks_like_title and _STANDALONE_ROLE.fullmatch(first) is None:
         title_line = index
         index += 1
@@ -301,6 +303,29 @@ def _header_kind(line: str, header: _Header) -> str | None:
             header.metadata.setdefault(lower.replace(" ", "_"), value)
             return "role"
     return None
+
+
+def parse_declarations(text: str) -> _Header:
+    """Collect role and metadata declarations from free-standing lines (a WebVTT ``NOTE``).
+
+    Every line is tried on its own (``Participant role: commissioner``,
+    ``Sam Patel role: commissioner``, ``Interviewer: Jane Smith``); other lines are ignored.
+    """
+    header = _Header()
+    for line in text.split("\n"):
+        if line.strip():
+            _header_kind(line, header)
+    return header
+
+
+def apply_declarations(header: _Header, resolver: RoleResolver) -> dict[str, str]:
+    """Hand a header's declarations to ``resolver``; return the header's metadata."""
+    for key, role in header.declared.items():
+        resolver.declared.setdefault(key, role)
+    resolver.interviewer_names |= header.interviewer_names
+    if header.participant_role is not None and resolver.participant_role is None:
+        resolver.participant_role = header.participant_role
+    return dict(header.metadata)
 
 
 def _declare(header: _Header, label: str, role: str) -> None:
@@ -391,19 +416,12 @@ def segment_transcript(
 
     metadata: dict[str, str] = {}
     if header is not None:
-        metadata.update(header.metadata)
-        for key, role in header.declared.items():
-            resolver.declared.setdefault(key, role)
-        resolver.interviewer_names |= header.interviewer_names
-        if header.participant_role is not None and resolver.participant_role is None:
-            resolver.participant_role = header.participant_role
+        metadata.update(apply_declarations(header, resolver))
     for turn in turns:
         if turn.desc is not None:
             role = role_from_description(turn.desc)
             if role is not None:
                 resolver.declare(turn.label, role)
-                if _participant_generic(turn.label) and resolver.participant_role is None:
-                    resolver.participant_role = role
         elif label_key(turn.label) in ROLES and not is_generic_label(turn.label):
             resolver.declare(turn.label, label_key(turn.label))
 

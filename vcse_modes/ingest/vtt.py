@@ -1,5 +1,7 @@
 """WebVTT and SRT captions joined into speaker turns.
 
+Role declarations in ``NOTE`` blocks (``Participant role: commissioner``,
+``Sam Patel role: commissioner``) are honoured like a transcript header's.
 A cue's speaker comes from a voice tag (``<v Jane Smith>``) or a ``Name:`` prefix.
 Consecutive cues by one speaker merge into one turn; cues without a speaker merge into
 turns of about a paragraph. Markup (``<i>``, ``<c.loud>``, ``{\\an8}``) is stripped and
@@ -18,7 +20,7 @@ from vcse_modes.ingest.encoding import decode_bytes
 from vcse_modes.ingest.options import Options
 from vcse_modes.ingest.roles import is_generic_label
 from vcse_modes.ingest.textutil import normalise_newlines
-from vcse_modes.ingest.transcript import NAME_STOPLIST
+from vcse_modes.ingest.transcript import NAME_STOPLIST, apply_declarations, parse_declarations
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"[ \t]*(?P<start>{_TIME})[ \t]*-->[ \t]*(?P<end>{_TIME})")
@@ -92,7 +94,7 @@ def _merge_lines(segments: list[_Segment]) -> list[_Segment]:
     return merged
 
 
-def _cues(text: str, srt: bool) -> list[_Segment]:
+def _cues(text: str, srt: bool, notes: list[str]) -> list[_Segment]:
     segments: list[_Segment] = []
     for chunk in _BLANK.split(text):
         lines = chunk.strip("\n").split("\n")
@@ -100,6 +102,8 @@ def _cues(text: str, srt: bool) -> list[_Segment]:
             continue
         first = lines[0].strip()
         if not srt and (first.startswith(("WEBVTT", "NOTE", "STYLE", "REGION")) and "-->" not in first):
+            if first.startswith("NOTE"):
+                notes.append("\n".join([first[4:]] + lines[1:]))
             continue
         timing_index = next((i for i, line in enumerate(lines[:3]) if "-->" in line), None)
         if timing_index is None:
@@ -132,8 +136,11 @@ def _read(data: bytes, options: Options, srt: bool) -> Extraction:
     text, _encoding, warnings = decode_bytes(data, options.path)
     text = normalise_newlines(text).lstrip("\ufeff")
     resolver = options.resolver()
+    notes: list[str] = []
+    turns = _turns(_cues(text, srt, notes))
+    metadata = apply_declarations(parse_declarations("\n".join(notes)), resolver) if notes else {}
     builder = TextBuilder()
-    for turn in _turns(_cues(text, srt)):
+    for turn in turns:
         builder.add_block(
             turn.text,
             speaker=turn.speaker,
@@ -141,7 +148,9 @@ def _read(data: bytes, options: Options, srt: bool) -> Extraction:
             timestamp=f"{turn.start} --> {turn.end}",
             prefix=f"{turn.speaker}: " if turn.speaker else "",
         )
-    return Extraction(text=builder.text(), blocks=builder.blocks, warnings=warnings, is_transcript=True)
+    return Extraction(
+        text=builder.text(), blocks=builder.blocks, metadata=metadata, warnings=warnings, is_transcript=True
+    )
 
 
 def read_vtt(data: bytes, options: Options) -> Extraction:

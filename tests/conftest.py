@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vcse_modes import MEDIA, MODES, __version__
+from vcse_modes import MODES, __version__
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus" / "excerpts"
@@ -157,7 +157,3 @@ def tiny_corpus(tmp_path, corpus_records) -> Path:
     write_jsonl(folder / "a.jsonl", corpus_records[:12])
     write_jsonl(folder / "b.jsonl", corpus_records[12:])
     return folder
-
-
-def assert_media_ids(mapping) -> None:
-    assert list(mapping) == list(MEDIA)

@@ -174,6 +174,18 @@ def test_qdpx_import_maps_merges_and_reports(tmp_path: Path, code_map: CodeMap) 
         excerpt_from_record(record)  # the corpus schema accepts every excerpt
 
 
+def test_qdpx_spans_are_trimmed_so_units_match(tmp_path: Path, code_map: CodeMap) -> None:
+    start = TEXT.index(PARTNER)
+    padded = (f'<PlainTextSelection guid="e0000000-0000-4000-8000-000000000099" name="x" '
+              f'startPosition="{start - 1}" endPosition="{start + len(PARTNER) + 2}" creatingUser="{BOB}">'
+              f'<Coding guid="d0000000-0000-4000-8000-000000000099" creatingUser="{BOB}">'
+              f'<CodeRef targetGUID="{CODES["partnership"]}"/></Coding></PlainTextSelection>')
+    data = project(sel(1, PARTNER, ["market"], atlas=False) + padded)
+    result = import_coded([write(tmp_path, "p.qdpx", data)], code_map)
+    alice, bob = sorted(result.excerpts, key=lambda e: e["coder"])
+    assert bob["text"] == PARTNER and alice["unit"] == bob["unit"]
+
+
 def test_qdpx_missing_source_falls_back_to_stored_text(tmp_path: Path, code_map: CodeMap) -> None:
     result = import_coded([write(tmp_path, "p.qdpx", project(sel(1, TENDER, ["market"]), with_file=False))],
                           code_map)

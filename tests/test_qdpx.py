@@ -246,6 +246,24 @@ def test_truncated_name_with_ellipsis_anchors_as_prefix() -> None:
     assert (placed.status, placed.text) == ("exact", QUOTE)
 
 
+def test_name_cut_short_without_ellipsis_keeps_the_full_span() -> None:
+    text = f"Intro.\r\n{QUOTE} More."
+    start = text.index(QUOTE)
+    exact = anchor(text, Selection("g", "We were told to tender", start, start + len(QUOTE)))
+    assert (exact.status, exact.text) == ("exact", QUOTE)
+    drifted = anchor(text, Selection("g", "We were told to tender", start - 1, start - 1 + len(QUOTE)))
+    assert (drifted.status, drifted.method, drifted.text) == ("re-anchored", "crlf", QUOTE)
+
+
+def test_descriptive_name_is_not_taken_for_the_text() -> None:
+    text = f"Intro. {QUOTE}"
+    named = selection(g(10), 7, 7 + len(QUOTE), name="Commissioner on the annual tender cycle")
+    source = read_project(qdpx(qde(text_source(g(1), "a", named, content=text)))).sources[0]
+    assert source.selections[0].stored_text is None
+    placed = anchor(text, source.selections[0])
+    assert (placed.status, placed.text, placed.verified) == ("exact", QUOTE, False)
+
+
 def test_stored_text_not_in_source_is_unmatched() -> None:
     placed = anchor("Nothing relevant here at all.", Selection("g", "", 0, 7, stored_text=QUOTE))
     assert placed.status == "unmatched" and placed.text == ""
@@ -426,6 +444,16 @@ def test_export_skips_evidence_it_cannot_place(tmp_path: Path) -> None:
            "media": [], "cues": [], "pole": "commodified"}
     warnings = export_scored(tmp_path / "x.qdpx", [("s.txt", "Short text.", [row])], "m")
     assert len(warnings) == 1 and "not found" in warnings[0]
+
+
+def test_export_drops_characters_xml_cannot_carry(tmp_path: Path) -> None:
+    text = "Page 1\x0cWe were told to tender\x0c every single year."
+    row = {"text": text[7:], "start": 7, "end": len(text), "mode": "commodified", "p": 0.7,
+           "media": [], "cues": [], "pole": "commodified"}
+    assert export_scored(tmp_path / "ff.qdpx", [("ff.pdf", text, [row])], "m") == []
+    source = read_project(tmp_path / "ff.qdpx").sources[0]
+    assert source.text == text  # the source file keeps the text as it was
+    assert anchor(source.text, source.selections[0]).status == "exact"
 
 
 def test_codebook_codes_cover_modes_and_media() -> None:

@@ -62,12 +62,13 @@ def score_document(
     spans = [span for _, span in pairs]
     if pairs:
         mode_proba, media_proba = model.predict_all(spans)
+        media_labels = model.media_labels(media_proba)
     scored = [
         ScoredPassage(
             text=p.text, start=p.start, end=p.end, page=p.page, speaker=p.speaker, role=p.role,
             mode_proba=tuple(float(x) for x in mode_proba[i]),
             media_proba=tuple(float(x) for x in media_proba[i]),
-            source=document.path, index=p.index,
+            media=tuple(media_labels[i]), source=document.path, index=p.index,
         )
         for i, (p, _) in enumerate(pairs)
     ]
@@ -125,11 +126,11 @@ def classify_texts(texts: list[str], model: Any) -> list[dict[str, Any]]:
 
     mode_proba, media_proba = model.predict_all(texts)
     rows = []
-    for modes, media in zip(mode_proba, media_proba):
+    for modes, media, labels in zip(mode_proba, media_proba, model.media_labels(media_proba)):
         rows.append({
             "mode": MODES[int(modes.argmax())],
             "mode_proba": {m: round(float(p), 4) for m, p in zip(MODES, modes)},
-            "media": [m for m, p in zip(MEDIA, media) if p >= 0.5],
+            "media": labels,
             "media_proba": {m: round(float(p), 4) for m, p in zip(MEDIA, media)},
         })
     return rows

@@ -78,3 +78,10 @@ class DataError(VcseModesError):
     """Training or coded data is malformed (bad labels, bad JSON, missing columns)."""
 
     exit_code = 10
+
+
+class UnreadableFileError(VcseModesError):
+    """The file does not exist or cannot be read (permissions, a folder, a broken link)."""
+
+    exit_code = 11
+    status = "error"

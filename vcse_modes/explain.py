@@ -44,6 +44,6 @@ def evidence_record(passage: ScoredPassage, pole: str, strength: float, cues: li
         "role": passage.role,
         "mode": passage.mode,
         "p": round(float(strength), 4),
-        "media": passage.media,
+        "media": list(passage.media),
         "cues": cues,
     }

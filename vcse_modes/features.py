@@ -88,7 +88,9 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         codebook = load_codebook(self.codebook_path)
         self.slots_ = [(m.id, pole) for m in codebook.media for pole in ("commodified", "collaborative")]
         names = [f"cue:{m}:{p}" for m, p in self.slots_] + [f"cue_suppressed:{m}:{p}" for m, p in self.slots_]
-        self.feature_names_ = np.asarray(names + ["cue:total:commodified", "cue:total:collaborative"], dtype=object)
+        # Totals per pole, and their overlap: a passage showing both poles is what ``mixed`` means.
+        totals = ["cue:total:commodified", "cue:total:collaborative", "cue:both_poles", "cue:pole_gap"]
+        self.feature_names_ = np.asarray(names + totals, dtype=object)
         self.n_features_in_ = 1
         return self
 
@@ -103,8 +105,10 @@ class CueFeatures(TransformerMixin, BaseEstimator):
                 column = slot_index[(hit.medium, hit.pole)] + (n_slots if hit.suppressed else 0)
                 rows[row, column] += scale
         active = rows[:, :n_slots]
-        rows[:, -2] = active[:, 0::2].sum(axis=1)
-        rows[:, -1] = active[:, 1::2].sum(axis=1)
+        commodified, collaborative = active[:, 0::2].sum(axis=1), active[:, 1::2].sum(axis=1)
+        rows[:, -4], rows[:, -3] = commodified, collaborative
+        rows[:, -2] = np.minimum(commodified, collaborative)
+        rows[:, -1] = np.abs(commodified - collaborative)
         return sparse.csr_matrix(rows)
 
     def find_cues(self, doc: Doc | Span) -> list[Any]:

@@ -252,6 +252,8 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     media_without_mode: list[str] = field(default_factory=list)
+    combined_modes: list[str] = field(default_factory=list)
+    """Ids of excerpts whose codes gave several modes (combined by :func:`combine_modes`)."""
 
     def summary(self) -> dict[str, Any]:
         """Counts for a one-screen report."""
@@ -263,6 +265,7 @@ class ImportResult:
             "skipped": dict(self.skipped),
             "unmapped_codes": dict(self.unmapped_codes),
             "media_without_mode": len(self.media_without_mode),
+            "combined_modes": len(self.combined_modes),
             "warnings": len(self.warnings),
         }
 
@@ -307,7 +310,9 @@ def import_coded(
         ``speaker_role``, ``id``, ``coder``, ``mode``, ``media``); others are found among
         :data:`DEFAULT_COLUMNS`. Code cells may hold several codes separated by ``;`` or ``|``.
     defaults:
-        Values for ``genre``, ``tracer``, ``speaker_role`` and ``coder`` when the input has none.
+        Values for ``genre``, ``tracer``, ``speaker_role`` and ``coder`` when the input has none,
+        and ``source`` to replace the provenance (by default ``"<file>#<source>"`` for
+        projects and the file name for tables).
     sheet:
         Worksheet of an XLSX file (default: the first).
 
@@ -354,6 +359,11 @@ def import_coded(
             result.warnings.append(f"duplicate id {item.id!r}; renamed {excerpt['id']!r}")
         result.excerpts.append(excerpt)
     result.unmapped_codes = dict(sorted(result.unmapped_codes.items(), key=lambda kv: (-kv[1], kv[0])))
+    if result.combined_modes:
+        result.warnings.append(
+            f"{len(result.combined_modes)} coded segment(s) carry codes of different modes, combined "
+            f"(commodified + collaborative = mixed; first: {', '.join(result.combined_modes[:5])})"
+        )
     if result.media_without_mode:
         result.warnings.append(
             f"{len(result.media_without_mode)} coded segment(s) have media but no mode and were skipped "
@@ -378,7 +388,7 @@ def _resolve(item: _Coded, code_map: CodeMap, settings: Mapping[str, str],
         media.extend(mapped_media)
     mode = combine_modes(modes)
     if len(set(modes) - {"neither"}) > 1:
-        result.warnings.append(f"{item.id}: codes give modes {sorted(set(modes))}; combined as {mode}")
+        result.combined_modes.append(item.id)
     if mode is None:
         _skip(result, "no_mode")
         if media:
@@ -415,7 +425,7 @@ def _from_qdpx(file: Path, settings: Mapping[str, str], result: ImportResult) ->
         if source.text is None:
             placed = Anchored(selection.start, selection.end, "unmatched", "", "missing-source", False)
         else:
-            placed = anchor(source.text, selection)
+            placed = _trimmed(anchor(source.text, selection))
         text = placed.text if placed.status != "unmatched" else (selection.stored_text or "")
         paths = [codes[g].path if g in codes else f"<unknown code {g}>" for g in selection.code_guids]
         note = _note(placed, selection, text)
@@ -441,9 +451,24 @@ def _from_qdpx(file: Path, settings: Mapping[str, str], result: ImportResult) ->
             merged[key].codes.extend(p for p in paths if p not in merged[key].codes)
             continue
         merged[key] = _Coded(id=selection.guid, text=text, unit=unit, group=source.name,
-                             provenance=f"{file.name}#{source.name}", coder=coder,
+                             provenance=settings.get("source") or f"{file.name}#{source.name}", coder=coder,
                              speaker_role=settings["speaker_role"], codes=list(paths))
     return list(merged.values())
+
+
+def _trimmed(placed: Any) -> Any:
+    """The anchored span without leading or trailing whitespace (so units match across coders)."""
+    from dataclasses import replace
+
+    text = placed.text
+    if placed.status == "unmatched" or not text or text == text.strip():
+        return placed
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    if not stripped:
+        return placed
+    start = placed.start + lead
+    return replace(placed, start=start, end=start + len(stripped), text=stripped)
 
 
 def _note(placed: Any, selection: Any, text: str) -> str:
@@ -680,7 +705,8 @@ def _row_item(file: Path, number: int, row: Mapping[str, Any], found: Mapping[st
     row_id = str(cell("id") or "").strip() or f"{file.stem}-{number}"
     digest = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
     unit = str(cell("id") or "").strip() or f"{group}:{digest}"
-    return _Coded(id=row_id, text=text, unit=unit, group=group, provenance=file.name,
+    provenance = settings.get("source") or file.name
+    return _Coded(id=row_id, text=text, unit=unit, group=group, provenance=provenance,
                   coder=str(cell("coder") or "").strip() or settings["coder"], speaker_role=role,
                   codes=list(dict.fromkeys(codes)), modes=modes, media=media)
 

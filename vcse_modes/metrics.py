@@ -58,11 +58,11 @@ def mode_metrics(truth: Sequence[str], proba: np.ndarray) -> dict[str, Any]:
     }
 
 
-def media_metrics(truth: np.ndarray, proba: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
-    """Micro and macro F1 over the six media, and per-medium F1."""
+def media_metrics(truth: np.ndarray, proba: np.ndarray, threshold: float | np.ndarray = 0.5) -> dict[str, Any]:
+    """Micro and macro F1 over the six media (per-medium thresholds allowed), and per-medium F1."""
     from sklearn.metrics import f1_score
 
-    predicted = (proba >= threshold).astype(int)
+    predicted = (proba >= np.asarray(threshold)).astype(int)
     return {
         "micro_f1": float(f1_score(truth, predicted, average="micro", zero_division=0)),
         "macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0)),

@@ -119,7 +119,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         estimator: str = "logreg",
-        C: float = 8.0,
+        C: float = 30.0,
         char_ngrams: tuple[int, int] | None = (3, 5),
         min_df: int = 2,
         cues: bool = True,
@@ -159,6 +159,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         self.mode_clf_, self.media_clfs_ = self._fit_heads(features, y, media_matrix, weight)
         self.temperature_ = 1.0
         self.media_platt_ = np.tile([1.0, 0.0], (len(MEDIA), 1))
+        self.media_thresholds_ = np.full(len(MEDIA), 0.5)
         if self.calibrate:
             self._fit_calibration(features, y, media_matrix, weight, groups)
         return self
@@ -223,6 +224,10 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         self.media_platt_ = np.array([
             self._platt(media_scores[covered, j], media_matrix[covered, j]) for j in range(len(MEDIA))
         ])
+        calibrated = _sigmoid(media_scores[covered] * self.media_platt_[:, 0] + self.media_platt_[:, 1])
+        self.media_thresholds_ = np.array([
+            self._best_threshold(calibrated[:, j], media_matrix[covered, j]) for j in range(len(MEDIA))
+        ])
 
     @staticmethod
     def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
@@ -232,6 +237,18 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
             return (1.0, 0.0)
         lr = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), target)
         return (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
+
+    @staticmethod
+    def _best_threshold(proba: np.ndarray, target: np.ndarray) -> float:
+        """The decision threshold maximising out-of-fold F1 (probabilities stay calibrated)."""
+        best, best_f1 = 0.5, -1.0
+        for threshold in np.round(np.arange(0.2, 0.71, 0.05), 2):
+            predicted = proba >= threshold
+            tp = float((predicted & (target == 1)).sum())
+            f1 = 2 * tp / (predicted.sum() + target.sum()) if (predicted.sum() + target.sum()) else 0.0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = float(threshold), f1
+        return best
 
     def _aligned_scores(self, clf: Any, features: Any) -> np.ndarray:
         """Scores in MODES order; classes absent from training get a very low score."""
@@ -281,6 +298,11 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         raw = self._media_scores(self.media_clfs_, features)
         media = _sigmoid(raw * self.media_platt_[:, 0] + self.media_platt_[:, 1])
         return mode, media
+
+    def media_labels(self, media_proba: np.ndarray) -> list[list[str]]:
+        """The media each passage shows: probability at or above that medium's threshold."""
+        chosen = media_proba >= self.media_thresholds_
+        return [[m for m, keep in zip(MEDIA, row) if keep] for row in chosen]
 
     def feature_names(self) -> np.ndarray:
         """Names of the features, for explanations."""

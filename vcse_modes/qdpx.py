@@ -76,6 +76,7 @@ _LABEL = re.compile(
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _LONE_LF = re.compile(r"(?<!\r)\n")
 _GUID_BRACES = re.compile(r"^\{(.*)\}$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # -- data model -------------------------------------------------------------------------------
@@ -255,7 +256,10 @@ def _load_bytes(path_or_bytes: str | os.PathLike[str] | bytes, max_file: int) ->
         raise UnsafeInputError(
             f"project is {size:,} bytes (limit {max_file:,}); export it without media", str(path)
         )
-    return path.read_bytes(), str(path)
+    try:
+        return path.read_bytes(), str(path)
+    except OSError as exc:
+        raise DataError(f"cannot read the project ({exc.strerror})", str(path)) from None
 
 
 def _find_project_member(members: Mapping[str, str], label: str) -> str:
@@ -596,11 +600,16 @@ def _loose_pattern(reference: str) -> re.Pattern[str] | None:
     return re.compile(r"[\W_]*".join(re.escape(c) for c in chars), re.IGNORECASE)
 
 
-def _matches(actual: str, reference: str, truncated: bool) -> bool:
+def _matches(actual: str, reference: str, prefix: bool) -> bool:
+    """Same text (whitespace-normalised, case-folded), or with ``prefix`` the text starts with it.
+
+    A prefix match must begin on the reference's first character, not on whitespace before it
+    (that would be a span shifted by a line end, with its tail cut off).
+    """
     got, want = _norm(actual), _norm(reference)
-    if not want:
+    if not want or (prefix and (not actual or actual[0].isspace() or actual[0] in _IGNORABLE)):
         return False
-    return got.startswith(want) if truncated else got == want
+    return got.startswith(want) if prefix else got == want
 
 
 @lru_cache(maxsize=32)
@@ -714,13 +723,17 @@ def anchor(source_text: str, selection: Selection, *, window: int = SEARCH_WINDO
     raw = selection.stored_text if trusted else (selection.name if _looks_like_text(selection.name) else None)
     if raw is None:
         return _on_trust(source_text, start, end)
-    truncated = bool(_ELLIPSIS.search(raw))
     reference = _ELLIPSIS.sub("", raw).strip()
-    if 0 <= start < end <= n and _matches(source_text[start:end], reference, truncated):
-        return Anchored(start, end, "exact", source_text[start:end])
-    for method, s, e in _convention_candidates(source_text, start, end):
-        if 0 <= s < e <= n and _matches(source_text[s:e], reference, truncated):
-            return Anchored(s, e, "re-anchored", source_text[s:e], method)
+    # An ellipsis, or offsets spanning much more than the reference, mean a cut-short name.
+    truncated = bool(_ELLIPSIS.search(raw)) or end - start > 1.2 * len(reference) + 5
+    # Tools often store a name cut short without saying so: after exact matches under every
+    # convention, a reference of 12 or more characters may match as a prefix.
+    prefixes = (False, True) if truncated or len(_norm(reference)) >= 12 else (False,)
+    for prefix in prefixes:
+        for method, s, e in [("offsets", start, end), *_convention_candidates(source_text, start, end)]:
+            if 0 <= s < e <= n and _matches(source_text[s:e], reference, prefix):
+                status = "exact" if method == "offsets" else "re-anchored"
+                return Anchored(s, e, status, source_text[s:e], method)
     found = _search(source_text, reference, start, max(end - start, 1), truncated, window)
     if found is not None:
         s, e, method = found
@@ -754,6 +767,11 @@ def _lf_only(text: str) -> tuple[str, list[int]]:
 
 def _remap(position: int, removed: list[int]) -> int:
     return position - bisect.bisect_left(removed, position)
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (form feeds from PDFs, other C0 controls)."""
+    return _NOT_XML.sub("", text)
 
 
 def _check_guid(value: str, what: str) -> str:
@@ -844,22 +862,22 @@ def _project_xml(sources: Sequence[tuple[Source, list[Selection]]], codes: Seque
 
     root = etree.Element(q("Project"), nsmap={None: NAMESPACE, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", f"{NAMESPACE} {SCHEMA_LOCATION}")
-    root.set("name", project_name)
+    root.set("name", _xml_safe(project_name))
     root.set("origin", f"vcse-modes {__version__}")
     root.set("creatingUserGUID", user_guid)
     users = etree.SubElement(root, q("Users"))
-    etree.SubElement(users, q("User"), guid=user_guid, name=user_name)
+    etree.SubElement(users, q("User"), guid=user_guid, name=_xml_safe(user_name))
     if codes:
         _codes_xml(etree.SubElement(etree.SubElement(root, q("CodeBook")), q("Codes")), codes, q)
     if sources:
         block = etree.SubElement(root, q("Sources"))
         for source, chosen in sources:
-            element = etree.SubElement(block, q("TextSource"), guid=source.guid, name=source.name,
+            element = etree.SubElement(block, q("TextSource"), guid=source.guid, name=_xml_safe(source.name),
                                        plainTextPath=f"internal://{source.guid}.txt", creatingUser=user_guid)
             for selection in chosen:
                 _selection_xml(element, selection, user_guid, q)
     if description:
-        etree.SubElement(root, q("Description")).text = description
+        etree.SubElement(root, q("Description")).text = _xml_safe(description)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -874,13 +892,13 @@ def _codes_xml(parent: Any, codes: Sequence[Code], q: Any) -> None:
 
     def add(element: Any, key: str | None) -> None:
         for code in children.get(key, []):
-            attributes = {"guid": _guid(code.guid), "name": code.name,
+            attributes = {"guid": _guid(code.guid), "name": _xml_safe(code.name),
                           "isCodable": "true" if code.codable else "false"}
             if code.color:
                 attributes["color"] = code.color
             node = etree.SubElement(element, q("Code"), attributes)
             if code.description:
-                etree.SubElement(node, q("Description")).text = code.description
+                etree.SubElement(node, q("Description")).text = _xml_safe(code.description)
             add(node, _guid(code.guid))
 
     add(parent, None)
@@ -889,11 +907,12 @@ def _codes_xml(parent: Any, codes: Sequence[Code], q: Any) -> None:
 def _selection_xml(parent: Any, selection: Selection, user_guid: str, q: Any) -> None:
     from lxml import etree
 
-    element = etree.SubElement(parent, q("PlainTextSelection"), guid=selection.guid, name=selection.name,
+    element = etree.SubElement(parent, q("PlainTextSelection"), guid=selection.guid,
+                               name=_xml_safe(selection.name),
                                startPosition=str(selection.start), endPosition=str(selection.end),
                                creatingUser=user_guid)
     if selection.description:
-        etree.SubElement(element, q("Description")).text = selection.description
+        etree.SubElement(element, q("Description")).text = _xml_safe(selection.description)
     for code_guid in selection.code_guids:
         coding_guid = make_guid("coding", f"{selection.guid}:{code_guid}")
         coding = etree.SubElement(element, q("Coding"), guid=coding_guid, creatingUser=user_guid)

@@ -41,6 +41,7 @@ class ScoredPassage:
     role: str
     mode_proba: tuple[float, ...]
     media_proba: tuple[float, ...]
+    media: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     source: str = ""
     index: int = 0
@@ -48,10 +49,6 @@ class ScoredPassage:
     @property
     def mode(self) -> str:
         return MODES[int(np.argmax(self.mode_proba))]
-
-    @property
-    def media(self) -> list[str]:
-        return [m for m, p in zip(MEDIA, self.media_proba) if p >= 0.5]
 
     @property
     def commodified(self) -> float:

@@ -76,6 +76,7 @@ def cross_validate(excerpts: Sequence[Excerpt], params: dict[str, Any] | None = 
     docs = as_docs([e.text for e in excerpts])  # parse once, reuse in every fold
     mode_proba = np.zeros((len(excerpts), 4))
     media_proba = np.zeros((len(excerpts), 6))
+    media_predicted = np.zeros((len(excerpts), 6))
     for number in np.unique(fold):
         train, test = np.flatnonzero(fold != number), np.flatnonzero(fold == number)
         model = PassageClassifier(random_state=seed, **(params or {})).fit(
@@ -86,12 +87,13 @@ def cross_validate(excerpts: Sequence[Excerpt], params: dict[str, Any] | None = 
             sample_weight=[excerpts[i].weight for i in train],
         )
         mode_proba[test], media_proba[test] = model.predict_all([docs[i] for i in test])
+        media_predicted[test] = media_proba[test] >= model.media_thresholds_
     mask = np.ones(len(excerpts), dtype=bool) if evaluate_on is None else np.asarray(evaluate_on, dtype=bool)
     chosen = [e for e, keep in zip(excerpts, mask) if keep]
     metrics = {
         "folds": int(len(np.unique(fold))),
         "mode": mode_metrics([e.mode for e in chosen], mode_proba[mask]),
-        "media": media_metrics(media_matrix([e.media for e in chosen]), media_proba[mask]),
+        "media": media_metrics(media_matrix([e.media for e in chosen]), media_predicted[mask]),
     }
     return CrossValidation(mode_proba, media_proba, fold, metrics)
 
@@ -101,11 +103,12 @@ def evaluate_model(model: PassageClassifier, excerpts: Sequence[Excerpt]) -> dic
     mode_proba, media_proba = model.predict_all([e.text for e in excerpts])
     return {
         "mode": mode_metrics([e.mode for e in excerpts], mode_proba),
-        "media": media_metrics(media_matrix([e.media for e in excerpts]), media_proba),
+        "media": media_metrics(media_matrix([e.media for e in excerpts]), media_proba,
+                               threshold=model.media_thresholds_),
     }
 
 
-DEFAULT_PARAMS: dict[str, Any] = {"estimator": "logreg", "C": 8.0, "char_ngrams": (3, 5), "min_df": 2,
+DEFAULT_PARAMS: dict[str, Any] = {"estimator": "logreg", "C": 30.0, "char_ngrams": (3, 5), "min_df": 2,
                                   "cues": True, "char_weight": 0.5, "calibrate": True}
 
 INTENDED_USE = (

@@ -126,8 +126,20 @@ def test_importing_ingest_is_cheap():
     assert result.stdout.strip() == "[]"
 
 
-def test_invalid_role_is_a_value_error():
-    with pytest.raises(ValueError, match="boss"):
+def test_invalid_role_is_a_data_error():
+    from vcse_modes.errors import DataError
+
+    with pytest.raises(DataError, match="boss"):
         ingest_bytes(b"text", "a.txt", roles={"R1": "boss"})
-    with pytest.raises(ValueError, match="default_role"):
+    with pytest.raises(DataError, match="default_role"):
         ingest_bytes(b"text", "a.txt", default_role="nobody")
+
+
+def test_missing_file_is_a_typed_error(tmp_path):
+    from vcse_modes.errors import UnreadableFileError
+    from vcse_modes.ingest import ingest
+
+    with pytest.raises(UnreadableFileError, match="no such file"):
+        ingest(tmp_path / "absent.pdf")
+    with pytest.raises(UnreadableFileError, match="is a folder"):
+        ingest(tmp_path)

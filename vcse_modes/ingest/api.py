@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from vcse_modes.document import Document
-from vcse_modes.errors import CorruptDocumentError, EmptyDocumentError, VcseModesError
+from vcse_modes.errors import CorruptDocumentError, EmptyDocumentError, UnreadableFileError, VcseModesError
 from vcse_modes.ingest.builder import Extraction
 from vcse_modes.ingest.detect import detect_format
 from vcse_modes.ingest.options import Options
@@ -64,12 +64,20 @@ def ingest(
     EmptyDocumentError, UnsupportedFormatError, EncryptedDocumentError, NeedsOcrError,
     CorruptDocumentError, UnsafeInputError
         See :mod:`vcse_modes.errors`; every message starts with the file name.
-    OSError
-        The file cannot be read.
-    ValueError
+    UnreadableFileError
+        The file does not exist or cannot be read.
+    DataError
         A role is not one of ``vcse_modes.ROLES``.
     """
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFileError("no such file; check the path", os.fspath(path)) from None
+    except IsADirectoryError:
+        raise UnreadableFileError("is a folder; pass files, or use 'vcse-modes batch' for folders",
+                                  os.fspath(path)) from None
+    except OSError as error:
+        raise UnreadableFileError(f"cannot read ({error.strerror or error})", os.fspath(path)) from None
     return ingest_bytes(
         data, os.fspath(path), roles=roles, default_role=default_role, include_comments=include_comments
     )

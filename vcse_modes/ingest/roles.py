@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from vcse_modes import ROLES
+from vcse_modes.errors import DataError
 
 INTERVIEWER_BASES = frozenset(
     {"interviewer", "int", "i", "q", "iv", "facilitator", "moderator", "researcher", "question"}
@@ -96,16 +97,16 @@ def validate_roles(roles: Mapping[str, str] | None, default_role: str) -> dict[s
 
     Raises
     ------
-    ValueError
+    DataError
         A role (or ``default_role``) is not one of ``vcse_modes.ROLES``.
     """
     if default_role not in ROLES:
-        raise ValueError(f"default_role {default_role!r} is not one of {', '.join(ROLES)}")
+        raise DataError(f"default_role {default_role!r} is not one of {', '.join(ROLES)}")
     checked: dict[str, str] = {}
     for label, role in (roles or {}).items():
         value = str(role).strip().lower()
         if value not in ROLES:
-            raise ValueError(f"role {role!r} for speaker {label!r} is not one of {', '.join(ROLES)}")
+            raise DataError(f"role {role!r} for speaker {label!r} is not one of {', '.join(ROLES)}")
         checked[label_key(str(label))] = value
     return checked
 

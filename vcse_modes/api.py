@@ -65,10 +65,17 @@ def score_document(
         media_labels = model.media_labels(media_proba)
     scored = [
         ScoredPassage(
-            text=p.text, start=p.start, end=p.end, page=p.page, speaker=p.speaker, role=p.role,
+            text=p.text,
+            start=p.start,
+            end=p.end,
+            page=p.page,
+            speaker=p.speaker,
+            role=p.role,
             mode_proba=tuple(float(x) for x in mode_proba[i]),
             media_proba=tuple(float(x) for x in media_proba[i]),
-            media=tuple(media_labels[i]), source=document.path, index=p.index,
+            media=tuple(media_labels[i]),
+            source=document.path,
+            index=p.index,
         )
         for i, (p, _) in enumerate(pairs)
     ]
@@ -100,8 +107,11 @@ def score_document(
 
 def model_identity(card: Mapping[str, Any]) -> dict[str, Any]:
     """The ``model`` block of every score record."""
-    return {"name": card.get("name", "unknown"), "version": card.get("version", "unknown"),
-            "sha256": card.get("sha256") or card.get("model_sha256")}
+    return {
+        "name": card.get("name", "unknown"),
+        "version": card.get("version", "unknown"),
+        "sha256": card.get("sha256") or card.get("model_sha256"),
+    }
 
 
 def score_file(
@@ -114,10 +124,25 @@ def score_file(
     n_evidence: int = 3,
 ) -> dict[str, Any]:
     """Ingest, segment and score one file (the library form of ``vcse-modes score``)."""
+    return score_file_with_text(
+        path, model, card, roles=roles, default_role=default_role, n_evidence=n_evidence
+    )[0]
+
+
+def score_file_with_text(
+    path: str,
+    model: Any,
+    card: Mapping[str, Any],
+    *,
+    roles: Mapping[str, str] | None = None,
+    default_role: str = "unknown",
+    n_evidence: int = 3,
+) -> tuple[dict[str, Any], str]:
+    """Like :func:`score_file`, also returning the extracted text the evidence offsets index."""
     from vcse_modes.ingest import ingest
 
     document = ingest(path, roles=roles, default_role=default_role)
-    return score_document(document, model, card, n_evidence=n_evidence)[0]
+    return score_document(document, model, card, n_evidence=n_evidence)[0], document.text
 
 
 def classify_texts(texts: list[str], model: Any) -> list[dict[str, Any]]:
@@ -126,11 +151,13 @@ def classify_texts(texts: list[str], model: Any) -> list[dict[str, Any]]:
 
     mode_proba, media_proba = model.predict_all(texts)
     rows = []
-    for modes, media, labels in zip(mode_proba, media_proba, model.media_labels(media_proba)):
-        rows.append({
-            "mode": MODES[int(modes.argmax())],
-            "mode_proba": {m: round(float(p), 4) for m, p in zip(MODES, modes)},
-            "media": labels,
-            "media_proba": {m: round(float(p), 4) for m, p in zip(MEDIA, media)},
-        })
+    for modes, media, labels in zip(mode_proba, media_proba, model.media_labels(media_proba), strict=True):
+        rows.append(
+            {
+                "mode": MODES[int(modes.argmax())],
+                "mode_proba": {m: round(float(p), 4) for m, p in zip(MODES, modes, strict=True)},
+                "media": labels,
+                "media_proba": {m: round(float(p), 4) for m, p in zip(MEDIA, media, strict=True)},
+            }
+        )
     return rows

@@ -93,8 +93,8 @@ CACHE_DIR = ".passages"
 
 SCORE_FIELDS = ("score", "ci_low", "ci_high", "mode", "intensity", "media", "passages_scored", "evidence")
 RESULT_FIELDS = ("status", "error", "format", *SCORE_FIELDS, "warnings")
-DOCUMENT_FIELDS = ("file", "case", "site", "tracer", "role", "date", "status", "error", "duplicate_of", "sha256",
-                   "format", *SCORE_FIELDS, "model", "warnings")
+DOCUMENT_FIELDS = ("file", "case", "site", "tracer", "role", "date", "status", "error", "duplicate_of",
+                   "sha256", "format", *SCORE_FIELDS, "model", "warnings")
 
 
 def document_csv_columns() -> list[str]:
@@ -102,9 +102,10 @@ def document_csv_columns() -> list[str]:
     from vcse_modes import MEDIA
 
     media = [f"media.{m}.{k}" for m in MEDIA for k in ("share", "lean")]
-    return ["file", "case", "site", "tracer", "role", "date", "status", "error", "duplicate_of", "sha256", "format",
-            "score", "ci_low", "ci_high", "mode", "intensity.commodified", "intensity.collaborative", *media,
-            "passages_scored", "evidence", "model.name", "model.version", "model.sha256", "warnings"]
+    return ["file", "case", "site", "tracer", "role", "date", "status", "error", "duplicate_of", "sha256",
+            "format", "score", "ci_low", "ci_high", "mode", "intensity.commodified",
+            "intensity.collaborative", *media, "passages_scored", "evidence", "model.name", "model.version",
+            "model.sha256", "warnings"]
 
 
 # ---------------------------------------------------------------- public records
@@ -270,13 +271,13 @@ def score_task(task: _Task, settings: _Settings) -> _Result:
         fields = {"status": "ok", "error": None, "format": document.format,
                   **{k: record[k] for k in SCORE_FIELDS}, "warnings": list(record["warnings"])}
         if document.sha256 != task.sha256:
-            fields["warnings"].append("the file changed while the batch ran; rerun to score its current content")
+            fields["warnings"].append("the file changed while the batch ran; rerun to score its new content")
         blob = encode_passages(passages)
     except VcseModesError as error:
         fields = _failure(error.status, str(error))
     except MemoryError:
         limit = f"--memory-mb {settings.memory_mb}" if settings.memory_mb > 0 else "no --memory-mb cap"
-        fields = _failure("error", f"{item.file}: ran out of memory ({limit}); raise the cap or split the file")
+        fields = _failure("error", f"{item.file}: ran out of memory ({limit}); raise it or split the file")
         restart = True
     except OSError as error:
         fields = _failure("error", f"{item.file}: cannot read ({error.strerror or error})")
@@ -459,24 +460,27 @@ def _run_local(planner: _Planner, settings: _Settings, jobs: int,
                     reason = _death_reason(worker.process.exitcode)
                     if worker.state == "busy" and worker.task is not None:
                         task = worker.task
-                        on_result(task, _Result(_failure("crashed", (
-                            f"{task.item.file}: the worker process died while reading or scoring this file "
-                            f"({reason}); the rest of the batch went on")), seconds=time.monotonic() - worker.started))
+                        message = (f"{task.item.file}: the worker process died while reading or scoring "
+                                   f"this file ({reason}); the rest of the batch went on")
+                        seconds = time.monotonic() - worker.started
+                        on_result(task, _Result(_failure("crashed", message), seconds=seconds))
                     elif worker.state == "starting":
                         startup_failures += 1
                         if startup_failures >= 3:
-                            raise VcseModesError(f"worker processes keep dying while loading the model ({reason})")
+                            raise VcseModesError(
+                                f"worker processes keep dying while loading the model ({reason})")
                     worker.stop(kill=True)
                 elif time.monotonic() >= worker.deadline:
                     if worker.state == "busy" and worker.task is not None:
                         task = worker.task
                         worker.stop(kill=True)
-                        on_result(task, _Result(_failure("timeout", (
-                            f"{task.item.file}: no result after {settings.timeout:g} s; the worker was stopped "
-                            "(raise --timeout for very long documents)")), seconds=settings.timeout))
+                        message = (f"{task.item.file}: no result after {settings.timeout:g} s; the worker "
+                                   "was stopped (raise --timeout for very long documents)")
+                        on_result(task, _Result(_failure("timeout", message), seconds=settings.timeout))
                     else:
                         worker.stop(kill=True)
-                        raise VcseModesError(f"a worker process did not load the model within {STARTUP_TIMEOUT:g} s")
+                        raise VcseModesError(
+                            f"a worker process did not load the model within {STARTUP_TIMEOUT:g} s")
             workers = [w for w in workers if w.state != "stopped"]
     finally:
         for worker in workers:
@@ -493,7 +497,8 @@ def _score_with_deadline(task: _Task, settings: _Settings) -> tuple[_Task, _Resu
     if settings.timeout <= 0:
         return task, score_task(task, settings)
     box: dict[str, _Result] = {}
-    thread = threading.Thread(target=lambda: box.setdefault("result", score_task(task, settings)), daemon=True)
+    thread = threading.Thread(target=lambda: box.setdefault("result", score_task(task, settings)),
+                              daemon=True)
     thread.start()
     thread.join(settings.timeout)
     if "result" not in box:
@@ -575,7 +580,8 @@ def _row_key(row: Mapping[str, Any]) -> str:
 
 def cache_path(out_dir: str | os.PathLike[str], sha256: str, role: str, model_sha256: str | None) -> Path:
     """Where the passages of one scored content (file hash, role, model) are kept."""
-    return Path(out_dir) / CACHE_DIR / sha256[:2] / f"{sha256}-{role}-{(model_sha256 or 'untrusted')[:16]}.jsonl.gz"
+    name = f"{sha256}-{role}-{(model_sha256 or 'untrusted')[:16]}.jsonl.gz"
+    return Path(out_dir) / CACHE_DIR / sha256[:2] / name
 
 
 def _write_cache(path: Path, data: bytes) -> None:
@@ -669,7 +675,8 @@ class _Planner:
         try:
             sha = file_sha256(item.path)
         except OSError as error:
-            self.record(item, None, _failure("error", f"{item.file}: cannot read ({error.strerror or error})"))
+            message = f"{item.file}: cannot read ({error.strerror or error})"
+            self.record(item, None, _failure("error", message))
             return None
         original = self.seen.get((sha, item.role))
         if original is not None:
@@ -797,7 +804,8 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
             passages_out = None
             if write_passages:
                 raw = stack.enter_context(_atomic_output(out / "passages.jsonl.gz", binary=True))
-                passages_out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", mtime=0, fileobj=raw))
+                passages_out = stack.enter_context(
+                    gzip.GzipFile(filename="", mode="wb", mtime=0, fileobj=raw))
             case_jsonl = stack.enter_context(_atomic_output(out / "cases.jsonl", binary=True))
             case_csv = stack.enter_context(_atomic_output(out / "cases.csv"))
             writer = csv.DictWriter(case_csv, fieldnames=case_csv_columns(), extrasaction="ignore",
@@ -833,8 +841,8 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
                                 "collaborative": round(p.collaborative, 6),
                                 "mode_proba": [round(x, 6) for x in p.mode_proba],
                                 "media_proba": [round(x, 6) for x in p.media_proba], "text": p.text}))
-                record = case_record(case, pooled, site=attributes.get("site"), tracer=attributes.get("tracer"),
-                                     counts=tally, evidence=evidence)
+                record = case_record(case, pooled, site=attributes.get("site"),
+                                     tracer=attributes.get("tracer"), counts=tally, evidence=evidence)
                 del pooled
                 case_jsonl.write(_json_line(record))
                 writer.writerow(flatten({k: v for k, v in record.items() if k != "evidence"}))
@@ -864,8 +872,8 @@ def _model_facts(model: str | None, trust: bool) -> tuple[str, dict[str, Any]]:
             raise
         card = {}
     sha = file_sha256(folder / MODEL_FILE)
-    return str(folder.resolve()), {"name": card.get("name", "unknown"), "version": card.get("version", "unknown"),
-                                   "sha256": sha}
+    identity = {"name": card.get("name", "unknown"), "version": card.get("version", "unknown"), "sha256": sha}
+    return str(folder.resolve()), identity
 
 
 def _versions(backend: str) -> dict[str, str]:
@@ -1010,8 +1018,8 @@ def run_batch(
                seconds: float | None = None, scored: bool = False) -> None:
         row = {"file": item.file, "case": item.case, "site": item.site, "tracer": item.tracer,
                "role": item.role, "date": item.date, "status": None, "error": None, "duplicate_of": None,
-               "sha256": sha, "format": None, **dict.fromkeys(SCORE_FIELDS), "model": identity, "warnings": [],
-               **fields, "_key": item.key}
+               "sha256": sha, "format": None, **dict.fromkeys(SCORE_FIELDS), "model": identity,
+               "warnings": [], **fields, "_key": item.key}
         if seconds is not None:
             row["_seconds"] = round(seconds, 3)
         journal.write(_json_line(row))
@@ -1048,7 +1056,8 @@ def run_batch(
 
     final = _finalise(out, identity["sha256"], write_passages=write_passages, n_evidence=n_evidence,
                       case_attributes=case_attributes)
-    outputs = {name: str(out / name) for name in ("documents.jsonl", "documents.csv", "cases.jsonl", "cases.csv")}
+    outputs = {name: str(out / name)
+               for name in ("documents.jsonl", "documents.csv", "cases.jsonl", "cases.csv")}
     if write_passages:
         outputs["passages.jsonl.gz"] = str(out / "passages.jsonl.gz")
     ok = final.counts.get("ok", 0)
@@ -1066,8 +1075,9 @@ def run_batch(
     elapsed = time.monotonic() - clock
     manifest.update({
         "files": final.files,
-        "counts": {"documents": len(final.files), "ok": ok, "duplicates": final.duplicates, "failed": failed,
-                   "scored_this_run": state["scored"], "reused": state["reused"], "cases": len(final.case_rows)},
+        "counts": {"documents": len(final.files), "ok": ok, "duplicates": final.duplicates,
+                   "failed": failed, "scored_this_run": state["scored"], "reused": state["reused"],
+                   "cases": len(final.case_rows)},
         "timing": {"seconds": round(elapsed, 2), "slowest": [{"file": f, "seconds": s} for f, s in slow]},
         "outputs": sorted(Path(p).name for p in outputs.values()),
         "notes": notes,

@@ -127,7 +127,8 @@ def walk_folder(root: str | os.PathLike[str], *,
         except OSError as error:
             name = "/".join(parts) + "/"
             case = parts[0] if parts else NO_CASE
-            yield InputFile(name, None, case, problem=("error", f"{name}: cannot list folder ({error.strerror})"))
+            message = f"{name}: cannot list folder ({error.strerror})"
+            yield InputFile(name, None, case, problem=("error", message))
             return
         for entry in entries:
             rel = (*parts, display_name(entry.name))
@@ -141,8 +142,8 @@ def walk_folder(root: str | os.PathLike[str], *,
                     if not os.path.exists(real):
                         yield InputFile(name, None, case, problem=("error", f"{name}: broken symbolic link"))
                     elif os.path.isdir(real):
-                        yield InputFile(name, None, case, problem=(
-                            "error", f"{name}: symbolic link to a folder, not followed (copy or list the files)"))
+                        message = f"{name}: symbolic link to a folder, not followed (copy or list its files)"
+                        yield InputFile(name, None, case, problem=("error", message))
                     elif stat.S_ISREG(os.stat(real).st_mode):
                         yield InputFile(name, real, case)
                     else:
@@ -155,7 +156,8 @@ def walk_folder(root: str | os.PathLike[str], *,
                     yield InputFile(name, None, case, problem=(
                         "error", f"{name}: not a regular file (FIFO, socket or device)"))
             except OSError as error:
-                yield InputFile(name, None, case, problem=("error", f"{name}: cannot read ({error.strerror})"))
+                message = f"{name}: cannot read ({error.strerror})"
+                yield InputFile(name, None, case, problem=("error", message))
 
     yield from visit(os.fspath(root), ())
 
@@ -209,8 +211,8 @@ def read_manifest(path: str | os.PathLike[str]) -> Iterator[InputFile]:
                     continue
                 seen[file] = line
                 if role not in ROLES:
-                    yield InputFile(file, None, **meta, problem=(
-                        "error", f"{file}: role {role!r} on manifest line {line} is not one of {', '.join(ROLES)}"))
+                    message = f"{file}: role {role!r} (manifest line {line}) is not one of {', '.join(ROLES)}"
+                    yield InputFile(file, None, **meta, problem=("error", message))
                     continue
                 target = Path(file).expanduser()
                 target = target if target.is_absolute() else base / target
@@ -228,7 +230,8 @@ def _manifest_entry(file: str, target: str, role: str, meta: dict[str, Any]) -> 
         problem = "file not found" if not os.path.islink(target) else "broken symbolic link"
         return InputFile(file, None, role=role, **meta, problem=("error", f"{file}: {problem}"))
     except OSError as error:
-        return InputFile(file, None, role=role, **meta, problem=("error", f"{file}: cannot read ({error.strerror})"))
+        message = f"{file}: cannot read ({error.strerror})"
+        return InputFile(file, None, role=role, **meta, problem=("error", message))
     if stat.S_ISDIR(mode):
         return InputFile(file, None, role=role, **meta, problem=(
             "error", f"{file}: is a folder; a manifest lists files"))
@@ -265,7 +268,8 @@ def with_case_attributes(item: InputFile, cases: Mapping[str, Mapping[str, str |
     attributes = cases.get(item.case)
     if not attributes:
         return item
-    return replace(item, site=item.site or attributes.get("site"), tracer=item.tracer or attributes.get("tracer"))
+    return replace(item, site=item.site or attributes.get("site"),
+                   tracer=item.tracer or attributes.get("tracer"))
 
 
 # ---------------------------------------------------------------- case scores
@@ -332,7 +336,8 @@ def difference_interval(commissioner: Sequence[Any], vcse: Sequence[Any], seed_t
 
 
 def case_record(case: str, passages: Sequence[Any], *, site: str | None = None, tracer: str | None = None,
-                counts: Mapping[str, int] | None = None, evidence: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+                counts: Mapping[str, int] | None = None,
+                evidence: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The ``cases`` schema for one case: pooled score plus the two-sided view.
 
     ``commissioner`` and ``vcse`` hold the same measures computed on each side's
@@ -363,7 +368,8 @@ def case_record(case: str, passages: Sequence[Any], *, site: str | None = None, 
     }
 
 
-def merge_evidence(best: list[dict[str, Any]], rows: Iterable[Mapping[str, Any]], file: str, n: int) -> list[dict[str, Any]]:
+def merge_evidence(best: list[dict[str, Any]], rows: Iterable[Mapping[str, Any]], file: str,
+                   n: int) -> list[dict[str, Any]]:
     """Keep the top ``n`` evidence passages per pole across a case's documents.
 
     A case's strongest passages are always among its documents' own top ``n`` (the
@@ -372,7 +378,8 @@ def merge_evidence(best: list[dict[str, Any]], rows: Iterable[Mapping[str, Any]]
     merged = best + [{**row, "file": file} for row in rows]
     out: list[dict[str, Any]] = []
     for pole in ("commodified", "collaborative"):
-        ranked = sorted((r for r in merged if r["pole"] == pole), key=lambda r: (-r["p"], r["file"], r["start"]))
+        ranked = sorted((r for r in merged if r["pole"] == pole),
+                        key=lambda r: (-r["p"], r["file"], r["start"]))
         out.extend(ranked[:n])
     return out
 

@@ -30,8 +30,14 @@ GENRES = (
     "research",
     "news",
 )
-COMMISSIONING_GENRES = ("commissioning_document", "tender_notice", "specification", "grant_terms",
-                        "partnership_agreement", "board_minutes")
+COMMISSIONING_GENRES = (
+    "commissioning_document",
+    "tender_notice",
+    "specification",
+    "grant_terms",
+    "partnership_agreement",
+    "board_minutes",
+)
 SPEAKER_ROLES = ("commissioner", "vcse", "researcher", "document", "unknown")
 TRACERS = ("social_prescribing", "end_of_life", "learning_disability", "other")
 REQUIRED = ("id", "text", "mode", "media", "genre", "speaker_role", "tracer", "source", "group", "coder")
@@ -97,8 +103,9 @@ def read_records(paths: Iterable[str | Path]) -> Iterable[tuple[Path, int, dict[
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise DataError(f"line {number}: malformed JSON ({error.msg}); fix or remove the line",
-                                    str(file)) from None
+                    raise DataError(
+                        f"line {number}: malformed JSON ({error.msg}); fix or remove the line", str(file)
+                    ) from None
                 if not isinstance(record, dict):
                     raise DataError(f"line {number}: expected a JSON object", str(file))
                 yield file, number, record
@@ -135,9 +142,7 @@ def excerpt_from_record(record: dict[str, Any], where: str = "") -> Excerpt:
 
 def load_corpus(paths: Iterable[str | Path]) -> list[Excerpt]:
     """Load excerpts from JSONL files or folders; raises DataError naming the bad line."""
-    return [
-        excerpt_from_record(record, f"{file}:{number}: ") for file, number, record in read_records(paths)
-    ]
+    return [excerpt_from_record(record, f"{file}:{number}: ") for file, number, record in read_records(paths)]
 
 
 def corpus_hash(paths: Iterable[str | Path]) -> str:
@@ -179,7 +184,9 @@ def near_duplicates(excerpts: Sequence[Excerpt], threshold: float = 0.6) -> list
     return sorted(found)
 
 
-def verbatim_overlaps(excerpts: Sequence[Excerpt], reference_texts: dict[str, str], size: int = 10) -> list[str]:
+def verbatim_overlaps(
+    excerpts: Sequence[Excerpt], reference_texts: dict[str, str], size: int = 10
+) -> list[str]:
     """Excerpt ids sharing a run of ``size`` words with a reference text (copying check)."""
     reference: dict[str, str] = {}
     for name, text in reference_texts.items():
@@ -216,7 +223,9 @@ def validate(paths: Iterable[str | Path], seeds_dir: str | Path | None = None) -
             if value not in allowed:
                 report.errors.append(f"{where}unknown {name} {value!r}")
         if not excerpt.source.strip():
-            report.errors.append(f"{where}missing provenance: source must be a URL, a seed section or 'composed'")
+            report.errors.append(
+                f"{where}missing provenance: source must be a URL, a seed section or 'composed'"
+            )
         elif excerpt.is_paraphrase and not re.match(r"(https?://|seeds/)", excerpt.source):
             report.errors.append(f"{where}source {excerpt.source!r} is not a URL, seeds/... or 'composed'")
         ids[excerpt.id] += 1
@@ -231,11 +240,15 @@ def validate(paths: Iterable[str | Path], seeds_dir: str | Path | None = None) -
     groups = {e.id: e.group for e in excerpts}
     for a, b, similarity in near_duplicates(excerpts):
         if groups[a] != groups[b]:
-            report.errors.append(f"near-duplicates across groups (would leak between folds): {a} ~ {b} ({similarity})")
+            report.errors.append(
+                f"near-duplicates across groups (would leak between folds): {a} ~ {b} ({similarity})"
+            )
         else:
             report.warnings.append(f"near-duplicates within group {groups[a]}: {a} ~ {b} ({similarity})")
     if seeds_dir is not None and Path(seeds_dir).is_dir():
-        seeds = {p.name: p.read_text(encoding="utf-8", errors="replace") for p in Path(seeds_dir).glob("*.txt")}
+        seeds = {
+            p.name: p.read_text(encoding="utf-8", errors="replace") for p in Path(seeds_dir).glob("*.txt")
+        }
         report.errors.extend(f"verbatim copying: {hit}" for hit in verbatim_overlaps(excerpts, seeds))
     report.total = len(excerpts)
     report.counts = describe(excerpts)

@@ -11,7 +11,9 @@ MIN_EVIDENCE_PROBABILITY = 0.5
 
 
 def evidence(
-    passages: Sequence[ScoredPassage], n: int = 3, cue_finder: Callable[[ScoredPassage], list[str]] | None = None
+    passages: Sequence[ScoredPassage],
+    n: int = 3,
+    cue_finder: Callable[[ScoredPassage], list[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Top ``n`` passages for each pole (commodified first), strongest first.
 

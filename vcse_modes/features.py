@@ -39,7 +39,7 @@ def as_docs(items: Iterable[Any]) -> list[Doc | Span]:
     texts = [(i, item) for i, item in enumerate(items) if isinstance(item, str)]
     if texts:
         parsed = load_nlp().pipe((text for _, text in texts), batch_size=256)
-        for (i, _), doc in zip(texts, parsed):
+        for (i, _), doc in zip(texts, parsed, strict=True):
             items[i] = doc
     return items
 
@@ -181,7 +181,8 @@ class NgramCounts(TransformerMixin, BaseEstimator):
         norm_arrays = [content_norms(doc) for doc in as_docs(X)]
         empty = np.zeros(0, dtype=np.uint64)
         keys, df = np.unique(
-            np.concatenate([np.unique(self._word_keys(n)) for n in norm_arrays] or [empty]), return_counts=True
+            np.concatenate([np.unique(self._word_keys(n)) for n in norm_arrays] or [empty]),
+            return_counts=True,
         )
         self.word_keys_ = keys[df >= self.min_df]
         word_names = self._word_names(norm_arrays, strings)
@@ -221,7 +222,7 @@ class NgramCounts(TransformerMixin, BaseEstimator):
             unique, first_at = np.unique(all_keys, return_index=True)
             wanted = np.isin(unique, self.word_keys_)
             a, b = np.concatenate(firsts), np.concatenate(seconds)
-            for key, at in zip(unique[wanted], first_at[wanted]):
+            for key, at in zip(unique[wanted], first_at[wanted], strict=True):
                 pairs[int(key)] = (int(a[at]), int(b[at]))
         names = []
         for key in self.word_keys_:

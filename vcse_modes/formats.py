@@ -39,7 +39,9 @@ def flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def write_csv(records: Iterable[Mapping[str, Any]], stream: TextIO, columns: Sequence[str] | None = None) -> None:
+def write_csv(
+    records: Iterable[Mapping[str, Any]], stream: TextIO, columns: Sequence[str] | None = None
+) -> None:
     """Write flattened records as CSV; columns default to the union in first-seen order."""
     rows = [flatten(record) for record in records]
     if columns is None:

@@ -45,7 +45,7 @@ def mode_metrics(truth: Sequence[str], proba: np.ndarray) -> dict[str, Any]:
         "n": int(len(truth)),
         "per_class": {
             m: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-            for m, p, r, f, s in zip(MODES, precision, recall, f1, support)
+            for m, p, r, f, s in zip(MODES, precision, recall, f1, support, strict=True)
         },
         "macro_f1": float(f1_score(truth, predicted, labels=list(MODES), average="macro", zero_division=0)),
         "accuracy": float((truth == predicted).mean()),
@@ -53,12 +53,16 @@ def mode_metrics(truth: Sequence[str], proba: np.ndarray) -> dict[str, Any]:
         "pole_accuracy": float((pole_pred[poles] == truth[poles]).mean()) if poles.any() else float("nan"),
         "brier": brier_score(proba, truth),
         "ece": expected_calibration_error(proba, truth),
-        "confusion": {"labels": list(MODES),
-                      "matrix": confusion_matrix(truth, predicted, labels=list(MODES)).tolist()},
+        "confusion": {
+            "labels": list(MODES),
+            "matrix": confusion_matrix(truth, predicted, labels=list(MODES)).tolist(),
+        },
     }
 
 
-def media_metrics(truth: np.ndarray, proba: np.ndarray, threshold: float | np.ndarray = 0.5) -> dict[str, Any]:
+def media_metrics(
+    truth: np.ndarray, proba: np.ndarray, threshold: float | np.ndarray = 0.5
+) -> dict[str, Any]:
     """Micro and macro F1 over the six media (per-medium thresholds allowed), and per-medium F1."""
     from sklearn.metrics import f1_score
 

@@ -24,8 +24,9 @@ from vcse_modes import MEDIA, MODES
 ESTIMATORS = ("logreg", "svm", "nb")
 
 
-def build_features(char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, cues: bool = True,
-                   char_weight: float = 0.5):
+def build_features(
+    char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2, cues: bool = True, char_weight: float = 0.5
+):
     """The feature pipeline: spaCy docs -> [codebook cues | TF-IDF lemma n-grams | TF-IDF char n-grams].
 
     Word and character n-grams are normalised separately, so the many character
@@ -37,17 +38,29 @@ def build_features(char_ngrams: tuple[int, int] | None = (3, 5), min_df: int = 2
     from vcse_modes.features import CueFeatures, NgramCounts, SpacyDocs
 
     branches: list[tuple[str, Any]] = [
-        ("words", Pipeline([
-            ("counts", NgramCounts(min_df=min_df, char_ngrams=None)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True)),
-        ])),
+        (
+            "words",
+            Pipeline(
+                [
+                    ("counts", NgramCounts(min_df=min_df, char_ngrams=None)),
+                    ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                ]
+            ),
+        ),
     ]
     weights = {"words": 1.0}
     if char_ngrams is not None:
-        branches.append(("chars", Pipeline([
-            ("counts", NgramCounts(ngram_range=(0, 0), char_ngrams=char_ngrams)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True)),
-        ])))
+        branches.append(
+            (
+                "chars",
+                Pipeline(
+                    [
+                        ("counts", NgramCounts(ngram_range=(0, 0), char_ngrams=char_ngrams)),
+                        ("tfidf", TfidfTransformer(sublinear_tf=True)),
+                    ]
+                ),
+            )
+        )
         weights["chars"] = char_weight
     if cues:
         branches.insert(0, ("cues", CueFeatures()))
@@ -64,7 +77,9 @@ def _linear(estimator: str, C: float, seed: int, binary: bool = False):
         # newton-cg converges in a handful of iterations here where lbfgs needs seconds;
         # liblinear is the fastest exact solver for the binary media heads.
         solver = "liblinear" if binary else "newton-cg"
-        return LogisticRegression(C=C, max_iter=1000, class_weight="balanced", solver=solver, random_state=seed)
+        return LogisticRegression(
+            C=C, max_iter=1000, class_weight="balanced", solver=solver, random_state=seed
+        )
     if estimator == "svm":
         return LinearSVC(C=C / 10, class_weight="balanced", random_state=seed, max_iter=20000)
     if estimator == "nb":
@@ -74,10 +89,7 @@ def _linear(estimator: str, C: float, seed: int, binary: bool = False):
 
 def _scores(clf: Any, X: Any) -> np.ndarray:
     """Class scores on a log scale, whatever the estimator offers."""
-    if hasattr(clf, "decision_function"):
-        scores = clf.decision_function(X)
-    else:
-        scores = clf.predict_log_proba(X)
+    scores = clf.decision_function(X) if hasattr(clf, "decision_function") else clf.predict_log_proba(X)
     return scores.reshape(len(scores), -1) if scores.ndim == 1 else scores
 
 
@@ -184,8 +196,9 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
                 media_clfs.append(float(target[0]))  # constant: label always or never present
             else:
                 media_clfs.append(
-                    _linear(self.estimator, self.C, self.random_state, binary=True)
-                    .fit(features, target, sample_weight=weight)
+                    _linear(self.estimator, self.C, self.random_state, binary=True).fit(
+                        features, target, sample_weight=weight
+                    )
                 )
         return mode_clf, media_clfs
 
@@ -199,7 +212,9 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         if groups is not None and len(set(groups)) >= n_splits:
             splits = GroupKFold(n_splits=n_splits).split(features, y, groups)
         else:
-            splits = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state).split(features, y)
+            splits = StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state).split(
+                features, y
+            )
         mode_scores = np.zeros((len(y), len(MODES)))
         media_scores = np.zeros((len(y), len(MEDIA)))
         covered = np.zeros(len(y), dtype=bool)
@@ -221,13 +236,13 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
             return float(-np.log(p[np.arange(len(target)), target] + 1e-12).mean())
 
         self.temperature_ = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
-        self.media_platt_ = np.array([
-            self._platt(media_scores[covered, j], media_matrix[covered, j]) for j in range(len(MEDIA))
-        ])
+        self.media_platt_ = np.array(
+            [self._platt(media_scores[covered, j], media_matrix[covered, j]) for j in range(len(MEDIA))]
+        )
         calibrated = _sigmoid(media_scores[covered] * self.media_platt_[:, 0] + self.media_platt_[:, 1])
-        self.media_thresholds_ = np.array([
-            self._best_threshold(calibrated[:, j], media_matrix[covered, j]) for j in range(len(MEDIA))
-        ])
+        self.media_thresholds_ = np.array(
+            [self._best_threshold(calibrated[:, j], media_matrix[covered, j]) for j in range(len(MEDIA))]
+        )
 
     @staticmethod
     def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
@@ -302,7 +317,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
     def media_labels(self, media_proba: np.ndarray) -> list[list[str]]:
         """The media each passage shows: probability at or above that medium's threshold."""
         chosen = media_proba >= self.media_thresholds_
-        return [[m for m, keep in zip(MEDIA, row) if keep] for row in chosen]
+        return [[m for m, keep in zip(MEDIA, row, strict=True) if keep] for row in chosen]
 
     def feature_names(self) -> np.ndarray:
         """Names of the features, for explanations."""

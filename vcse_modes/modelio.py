@@ -36,7 +36,11 @@ def model_search_path() -> list[Path]:
     paths = []
     if os.environ.get("VCSE_MODES_MODELS"):
         paths.append(Path(os.environ["VCSE_MODES_MODELS"]))
-    paths += [Path.cwd() / "models", here.parent / "models", Path(sys.prefix) / "share" / "vcse-modes" / "models"]
+    paths += [
+        Path.cwd() / "models",
+        here.parent / "models",
+        Path(sys.prefix) / "share" / "vcse-modes" / "models",
+    ]
     return list(dict.fromkeys(paths))
 
 
@@ -91,8 +95,9 @@ def read_card(folder: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UntrustedModelError(f"no {CARD_FILE} beside the model; pass --trust-model to load it anyway",
-                                  str(folder)) from None
+        raise UntrustedModelError(
+            f"no {CARD_FILE} beside the model; pass --trust-model to load it anyway", str(folder)
+        ) from None
     except json.JSONDecodeError as error:
         raise ModelError(f"{CARD_FILE} is not valid JSON ({error.msg})", str(path)) from None
 
@@ -124,15 +129,19 @@ def load_model(name_or_path: str | None = None, *, trust: bool = False) -> tuple
     trained_with = card.get("versions", {}).get("scikit-learn")
     if trained_with and trained_with != sklearn_version:
         # The hash vouches for the file; a version change may still alter predictions, so say so.
-        mismatch = (f"model trained with scikit-learn {trained_with}, running {sklearn_version}; "
-                    "predictions may differ: retrain with 'vcse-modes train' or install the matching version")
+        mismatch = (
+            f"model trained with scikit-learn {trained_with}, running {sklearn_version}; "
+            "predictions may differ: retrain with 'vcse-modes train' or install the matching version"
+        )
         card = {**card, "warnings": [*card.get("warnings", []), mismatch]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # version warnings are reported above, once
         try:
             model = joblib.load(model_path)
         except Exception as error:  # a corrupt pickle can raise nearly anything
-            raise ModelError(f"cannot load model ({type(error).__name__}: {error})", str(model_path)) from None
+            raise ModelError(
+                f"cannot load model ({type(error).__name__}: {error})", str(model_path)
+            ) from None
     card = {**card, "path": str(folder), "sha256": actual}
     return model, card
 
@@ -146,7 +155,7 @@ def check_fresh(folder: str | os.PathLike[str], corpus_paths: list[str]) -> None
     if card.get("corpus_sha256") != current:
         raise StaleModelError(
             f"model was trained on corpus {str(card.get('corpus_sha256'))[:12]}... but the corpus is now "
-            f"{current[:12]}...; retrain with: {card.get('train_command', 'vcse-modes train corpus --out ...')}",
+            f"{current[:12]}...; retrain with: {card.get('train_command', 'vcse-modes train')}",
             str(folder),
         )
 
@@ -167,13 +176,15 @@ def list_models() -> list[dict[str, Any]]:
             except (UntrustedModelError, ModelError):
                 card = {}
             cv = card.get("cross_validation", {})
-            rows.append({
-                "name": model_dir.name,
-                "path": str(model_dir),
-                "excerpts": card.get("data", {}).get("excerpts"),
-                "macro_f1": cv.get("mode", {}).get("macro_f1"),
-                "ece": cv.get("mode", {}).get("ece"),
-                "corpus_sha256": card.get("corpus_sha256"),
-                "sklearn": card.get("versions", {}).get("scikit-learn"),
-            })
+            rows.append(
+                {
+                    "name": model_dir.name,
+                    "path": str(model_dir),
+                    "excerpts": card.get("data", {}).get("excerpts"),
+                    "macro_f1": cv.get("mode", {}).get("macro_f1"),
+                    "ece": cv.get("mode", {}).get("ece"),
+                    "corpus_sha256": card.get("corpus_sha256"),
+                    "sklearn": card.get("versions", {}).get("scikit-learn"),
+                }
+            )
     return rows

@@ -62,7 +62,7 @@ class LowerLemma:
 
         keys = np.fromiter(table.keys(), dtype=np.uint64, count=len(table))
         values = np.fromiter(
-            (nlp.vocab.strings.add(str(table[key]).lower()) for key in table.keys()),
+            (nlp.vocab.strings.add(str(table[key]).lower()) for key in table),
             dtype=np.uint64,
             count=len(table),
         )

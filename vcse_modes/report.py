@@ -43,13 +43,17 @@ def render_score(record: Mapping[str, Any], console: Any) -> None:
 
     header = Text()
     header.append(f"{record['mode'].upper()}", style="bold")
-    header.append(f"   score {record['score']:+.2f}  (95% CI {record['ci_low']:+.2f} to {record['ci_high']:+.2f})"
-                  f"   {record['passages_scored']} passages\n")
+    header.append(
+        f"   score {record['score']:+.2f}  (95% CI {record['ci_low']:+.2f} to {record['ci_high']:+.2f})"
+        f"   {record['passages_scored']} passages\n"
+    )
     header.append("commodified ", style="red")
     header.append(spectrum_bar(record["score"], record["ci_low"], record["ci_high"]))
     header.append(" collaborative", style="green")
-    header.append(f"\nintensity: commodified {record['intensity']['commodified']:.2f}"
-                  f" · collaborative {record['intensity']['collaborative']:.2f}")
+    header.append(
+        f"\nintensity: commodified {record['intensity']['commodified']:.2f}"
+        f" · collaborative {record['intensity']['collaborative']:.2f}"
+    )
 
     media = Table(title="Media of power", show_edge=False, expand=False)
     media.add_column("medium")
@@ -57,9 +61,12 @@ def render_score(record: Mapping[str, Any], console: Any) -> None:
     media.add_column("lean (−1 commodified … +1 collaborative)")
     for medium, values in sorted(record["media"].items(), key=lambda kv: -kv[1]["share"]):
         lean = values["lean"]
-        media.add_row(medium, f"{values['share']:.0%}",
-                      Text(f"{lean:+.2f} ", style="green" if lean > 0 else "red") +
-                      Text(spectrum_bar(lean, lean, lean, 21)))
+        media.add_row(
+            medium,
+            f"{values['share']:.0%}",
+            Text(f"{lean:+.2f} ", style="green" if lean > 0 else "red")
+            + Text(spectrum_bar(lean, lean, lean, 21)),
+        )
 
     evidence = Table(title="Evidence", show_edge=False, expand=True, show_lines=True)
     evidence.add_column("pole", no_wrap=True)
@@ -73,7 +80,9 @@ def render_score(record: Mapping[str, Any], console: Any) -> None:
         where += f"\n{row['start']}–{row['end']}"
         evidence.add_row(
             Text(row["pole"], style="red" if row["pole"] == "commodified" else "green"),
-            f"{row['p']:.2f}", where.strip(), _highlight(row["text"], row["cues"]),
+            f"{row['p']:.2f}",
+            where.strip(),
+            _highlight(row["text"], row["cues"]),
         )
     console.print(Panel(header, title=str(record["source"]), title_align="left"))
     console.print(media)
@@ -119,7 +128,8 @@ def card_markdown(card: Mapping[str, Any]) -> str:
     lines = [
         f"# Model card: {card.get('name')}",
         "",
-        f"vcse-modes {card.get('version')} · seed {card.get('seed')} · model SHA-256 `{card.get('model_sha256')}`",
+        f"vcse-modes {card.get('version')} · seed {card.get('seed')} · "
+        f"model SHA-256 `{card.get('model_sha256')}`",
         "",
         "## Intended use",
         "",
@@ -155,18 +165,24 @@ def card_markdown(card: Mapping[str, Any]) -> str:
     if per_class:
         lines += ["", "| mode | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
         for label, values in per_class.items():
-            lines.append(f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | "
-                         f"{values['f1']:.3f} | {values['support']} |")
+            lines.append(
+                f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | "
+                f"{values['f1']:.3f} | {values['support']} |"
+            )
     per_medium = media.get("per_medium_f1", {})
     if per_medium:
         lines += ["", "| medium | F1 |", "|---|---:|"]
         lines += [f"| {m} | {f:.3f} |" for m, f in per_medium.items()]
     confusion = mode.get("confusion")
     if confusion:
-        lines += ["", "Confusion matrix (rows = human code, columns = model):", "",
-                  "| | " + " | ".join(confusion["labels"]) + " |",
-                  "|---|" + "---:|" * len(confusion["labels"])]
-        for label, row in zip(confusion["labels"], confusion["matrix"]):
+        lines += [
+            "",
+            "Confusion matrix (rows = human code, columns = model):",
+            "",
+            "| | " + " | ".join(confusion["labels"]) + " |",
+            "|---|" + "---:|" * len(confusion["labels"]),
+        ]
+        for label, row in zip(confusion["labels"], confusion["matrix"], strict=True):
             lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
     lines += ["", "## Parameters", "", f"`{card.get('params')}`", "", "## Library versions", ""]
     lines += [f"- {k}: {v}" for k, v in card.get("versions", {}).items()]

@@ -86,7 +86,9 @@ def _seed(passages: Sequence[ScoredPassage]) -> int:
     return int.from_bytes(digest.digest()[:8], "little")
 
 
-def bootstrap_interval(com: np.ndarray, col: np.ndarray, seed: int, n_boot: int = N_BOOTSTRAP) -> tuple[float, float]:
+def bootstrap_interval(
+    com: np.ndarray, col: np.ndarray, seed: int, n_boot: int = N_BOOTSTRAP
+) -> tuple[float, float]:
     """95% percentile interval of the score, resampling passages with replacement."""
     n = len(com)
     if n == 0:
@@ -106,9 +108,16 @@ def aggregate(passages: Sequence[ScoredPassage], *, n_boot: int = N_BOOTSTRAP) -
     """Score a document or a case from its passages (interviewer turns are left out)."""
     kept = [p for p in passages if p.role != "interviewer"]
     if not kept:
-        return SpectrumScore(0.0, 0.0, 0.0, "neither", {"commodified": 0.0, "collaborative": 0.0},
-                             {m: {"share": 0.0, "lean": 0.0} for m in MEDIA}, 0,
-                             {"commodified": 0.0, "collaborative": 0.0})
+        return SpectrumScore(
+            0.0,
+            0.0,
+            0.0,
+            "neither",
+            {"commodified": 0.0, "collaborative": 0.0},
+            {m: {"share": 0.0, "lean": 0.0} for m in MEDIA},
+            0,
+            {"commodified": 0.0, "collaborative": 0.0},
+        )
     # Order-invariance: the bootstrap sees passages in a canonical order.
     kept = sorted(kept, key=lambda p: (p.source, p.start, p.end))
     proba = np.array([p.mode_proba for p in kept])
@@ -141,7 +150,9 @@ def classify_score(score: float, low: float, high: float, evidence_mass: float) 
     return "mixed"
 
 
-def media_profile(media: np.ndarray, proba: np.ndarray, com: np.ndarray, col: np.ndarray) -> dict[str, dict[str, float]]:
+def media_profile(
+    media: np.ndarray, proba: np.ndarray, com: np.ndarray, col: np.ndarray
+) -> dict[str, dict[str, float]]:
     """Each medium's share of the evidence and its lean in [-1, 1] (same formula as the score)."""
     relevance = 1.0 - proba[:, NEI]
     weights = media * relevance[:, None]

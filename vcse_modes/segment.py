@@ -62,7 +62,9 @@ def segment_with_spans(
     text = document.text
     block_texts = (text[block.start : block.end] for block in document.blocks)
     index = 0
-    for block_no, (block, doc) in enumerate(zip(document.blocks, nlp.pipe(block_texts, batch_size=64))):
+    for block_no, (block, doc) in enumerate(
+        zip(document.blocks, nlp.pipe(block_texts, batch_size=64), strict=True)
+    ):
         for span in _windows(doc, max_sentences, max_tokens):
             start, end = _trimmed(span.text, span.start_char)
             if start == end:
@@ -80,9 +82,7 @@ def _windows(doc: Doc, max_sentences: int, max_tokens: int) -> Iterator[Span]:
     window_start: int | None = None
     sentences = 0
     for sent in _bounded_sentences(doc):
-        if window_start is not None and (
-            sentences >= max_sentences or sent.end - window_start > max_tokens
-        ):
+        if window_start is not None and (sentences >= max_sentences or sent.end - window_start > max_tokens):
             yield doc[window_start : sent.start]
             window_start = None
         if window_start is None:

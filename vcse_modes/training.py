@@ -36,8 +36,9 @@ def check_trainable(excerpts: Sequence[Excerpt]) -> None:
         raise DataError(f"all excerpts have mode {modes.pop()!r}; code at least two modes")
 
 
-def fit_model(excerpts: Sequence[Excerpt], params: dict[str, Any] | None = None,
-              seed: int = DEFAULT_SEED) -> PassageClassifier:
+def fit_model(
+    excerpts: Sequence[Excerpt], params: dict[str, Any] | None = None, seed: int = DEFAULT_SEED
+) -> PassageClassifier:
     """Fit a PassageClassifier on excerpts (weights and groups honoured)."""
     check_trainable(excerpts)
     model = PassageClassifier(random_state=seed, **(params or {}))
@@ -50,7 +51,9 @@ def fit_model(excerpts: Sequence[Excerpt], params: dict[str, Any] | None = None,
     )
 
 
-def grouped_folds(excerpts: Sequence[Excerpt], n_folds: int = N_FOLDS, seed: int = DEFAULT_SEED) -> np.ndarray:
+def grouped_folds(
+    excerpts: Sequence[Excerpt], n_folds: int = N_FOLDS, seed: int = DEFAULT_SEED
+) -> np.ndarray:
     """Fold number per excerpt; all excerpts of one group share a fold (stratified by mode)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -60,14 +63,20 @@ def grouped_folds(excerpts: Sequence[Excerpt], n_folds: int = N_FOLDS, seed: int
         raise DataError("grouped cross-validation needs excerpts from at least two groups")
     splitter = StratifiedGroupKFold(n_splits=min(n_folds, n_groups), shuffle=True, random_state=seed)
     fold = np.zeros(len(excerpts), dtype=int)
-    for number, (_, test) in enumerate(splitter.split(np.zeros(len(groups)), [e.mode for e in excerpts], groups)):
+    for number, (_, test) in enumerate(
+        splitter.split(np.zeros(len(groups)), [e.mode for e in excerpts], groups)
+    ):
         fold[test] = number
     return fold
 
 
-def cross_validate(excerpts: Sequence[Excerpt], params: dict[str, Any] | None = None,
-                   seed: int = DEFAULT_SEED, n_folds: int = N_FOLDS,
-                   evaluate_on: Sequence[bool] | None = None) -> CrossValidation:
+def cross_validate(
+    excerpts: Sequence[Excerpt],
+    params: dict[str, Any] | None = None,
+    seed: int = DEFAULT_SEED,
+    n_folds: int = N_FOLDS,
+    evaluate_on: Sequence[bool] | None = None,
+) -> CrossValidation:
     """Grouped k-fold cross-validation; metrics over all excerpts or the ``evaluate_on`` mask."""
     from vcse_modes.features import as_docs
 
@@ -89,7 +98,7 @@ def cross_validate(excerpts: Sequence[Excerpt], params: dict[str, Any] | None = 
         mode_proba[test], media_proba[test] = model.predict_all([docs[i] for i in test])
         media_predicted[test] = media_proba[test] >= model.media_thresholds_
     mask = np.ones(len(excerpts), dtype=bool) if evaluate_on is None else np.asarray(evaluate_on, dtype=bool)
-    chosen = [e for e, keep in zip(excerpts, mask) if keep]
+    chosen = [e for e, keep in zip(excerpts, mask, strict=True) if keep]
     metrics = {
         "folds": int(len(np.unique(fold))),
         "mode": mode_metrics([e.mode for e in chosen], mode_proba[mask]),
@@ -103,13 +112,21 @@ def evaluate_model(model: PassageClassifier, excerpts: Sequence[Excerpt]) -> dic
     mode_proba, media_proba = model.predict_all([e.text for e in excerpts])
     return {
         "mode": mode_metrics([e.mode for e in excerpts], mode_proba),
-        "media": media_metrics(media_matrix([e.media for e in excerpts]), media_proba,
-                               threshold=model.media_thresholds_),
+        "media": media_metrics(
+            media_matrix([e.media for e in excerpts]), media_proba, threshold=model.media_thresholds_
+        ),
     }
 
 
-DEFAULT_PARAMS: dict[str, Any] = {"estimator": "logreg", "C": 30.0, "char_ngrams": (3, 5), "min_df": 2,
-                                  "cues": True, "char_weight": 0.5, "calibrate": True}
+DEFAULT_PARAMS: dict[str, Any] = {
+    "estimator": "logreg",
+    "C": 30.0,
+    "char_ngrams": (3, 5),
+    "min_df": 2,
+    "cues": True,
+    "char_weight": 0.5,
+    "calibrate": True,
+}
 
 INTENDED_USE = (
     "Scores English NHS and local-authority commissioning text and research interviews about VCSE "
@@ -139,8 +156,9 @@ def load_params(config_path: str | None) -> dict[str, Any]:
                 raise DataError(f"invalid TOML ({error})", config_path) from None
         unknown = set(table) - set(DEFAULT_PARAMS)
         if unknown:
-            raise DataError(f"unknown model option(s) {sorted(unknown)}; known: {sorted(DEFAULT_PARAMS)}",
-                            config_path)
+            raise DataError(
+                f"unknown model option(s) {sorted(unknown)}; known: {sorted(DEFAULT_PARAMS)}", config_path
+            )
         params.update(table)
     if params.get("char_ngrams") is not None:
         params["char_ngrams"] = tuple(params["char_ngrams"])

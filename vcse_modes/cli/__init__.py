@@ -16,13 +16,27 @@ from vcse_modes import __version__
 # name -> (module, attribute, one-line help shown by ``vcse-modes --help``)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "score": ("vcse_modes.cli.score", "score", "Score documents on the commodified-collaborative spectrum."),
-    "extract": ("vcse_modes.cli.extract", "extract", "Extract text, passages, pages and speakers from files."),
+    "extract": (
+        "vcse_modes.cli.extract",
+        "extract",
+        "Extract text, passages, pages and speakers from files.",
+    ),
     "classify": ("vcse_modes.cli.classify", "classify", "Classify excerpts from a JSONL/CSV file or stdin."),
     "train": ("vcse_modes.cli.train", "train", "Train a model from coded excerpts."),
     "evaluate": ("vcse_modes.cli.train", "evaluate", "Evaluate a model against human-coded excerpts."),
     "models": ("vcse_modes.cli.models", "models", "List installed models with their cards."),
-    "codebook": ("vcse_modes.cli.codebook", "codebook", "Print the codebook (table, Markdown, JSON, REFI-QDA)."),
+    "codebook": (
+        "vcse_modes.cli.codebook",
+        "codebook",
+        "Print the codebook (table, Markdown, JSON, REFI-QDA).",
+    ),
     "corpus": ("vcse_modes.cli.corpus", "corpus", "Check and describe a coded corpus."),
+    "import-coded": (
+        "vcse_modes.cli.qda",
+        "import_coded",
+        "Import hand-coded excerpts (QDPX, CSV, XLSX, JSONL).",
+    ),
+    "agreement": ("vcse_modes.cli.qda", "agreement", "Inter-coder agreement (kappa, alpha), model included."),
 }
 
 

@@ -8,14 +8,22 @@ from vcse_modes.cli._common import reports_errors
 
 
 @click.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.argument(
+    "input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True, path_type=str)
+)
 @click.option("--model", "model_name", default=None, metavar="NAME|PATH", help="Model folder or name.")
-@click.option("--format", "output_format", type=click.Choice(["jsonl", "json", "csv"]), default="jsonl",
-              show_default=True, help="Output format (machine formats only).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "json", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format (machine formats only).",
+)
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
 def classify(input_path: str, model_name: str | None, output_format: str, trust_model: bool) -> None:
-    """Classify excerpts in INPUT (.jsonl or .csv with 'id' and 'text' columns; '-' reads JSONL from stdin)."""
+    """Classify excerpts in INPUT: a .jsonl or .csv with 'id' and 'text', or '-' for JSONL on stdin."""
     from vcse_modes.api import classify_texts, load
     from vcse_modes.formats import render
     from vcse_modes.tabular import read_id_text
@@ -23,5 +31,7 @@ def classify(input_path: str, model_name: str | None, output_format: str, trust_
     rows = read_id_text(input_path)
     model, _ = load(model_name, trust=trust_model)
     predictions = classify_texts([text for _, text in rows], model) if rows else []
-    records = [{"id": row_id, **prediction} for (row_id, _), prediction in zip(rows, predictions)]
+    records = [
+        {"id": row_id, **prediction} for (row_id, _), prediction in zip(rows, predictions, strict=True)
+    ]
     click.echo(render(records, output_format), nl=False)

@@ -8,10 +8,20 @@ from vcse_modes.cli._common import reports_errors
 
 
 @click.command()
-@click.option("--format", "output_format", type=click.Choice(["table", "md", "json", "qdc"]), default="table",
-              show_default=True, help="'qdc' is a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Write to this file instead of stdout (qdc defaults to vcse-modes.qdc).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "md", "json", "qdc"]),
+    default="table",
+    show_default=True,
+    help="'qdc' is a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Write to this file instead of stdout (qdc defaults to vcse-modes.qdc).",
+)
 @reports_errors
 def codebook(output_format: str, out: str | None) -> None:
     """Print the codebook: modes, media of power, definitions and cue patterns."""

@@ -14,10 +14,20 @@ def corpus() -> None:
 
 @corpus.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option("--seeds", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Folder of source texts to check for verbatim copying (10-word runs).")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--seeds",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Folder of source texts to check for verbatim copying (10-word runs).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @reports_errors
 def validate(paths: tuple[str, ...], seeds: str | None, output_format: str) -> None:
     """Validate PATHS: schema, label ids, provenance, duplicates, cross-group leaks, counts.
@@ -29,8 +39,18 @@ def validate(paths: tuple[str, ...], seeds: str | None, output_format: str) -> N
 
     report = run_validation(paths, seeds_dir=seeds)
     if output_format == "json":
-        click.echo(to_json({"ok": report.ok, "total": report.total, "errors": report.errors,
-                            "warnings": report.warnings, "counts": report.counts}), nl=False)
+        click.echo(
+            to_json(
+                {
+                    "ok": report.ok,
+                    "total": report.total,
+                    "errors": report.errors,
+                    "warnings": report.warnings,
+                    "counts": report.counts,
+                }
+            ),
+            nl=False,
+        )
     else:
         click.echo(f"{report.total} excerpts")
         for section, counts in report.counts.items():

@@ -24,8 +24,15 @@ def models(output_format: str) -> None:
 
     table = Table("name", "path", "excerpts", "macro-F1", "ECE", "corpus", "trained with")
     for row in rows:
-        table.add_row(row["name"], row["path"], str(row["excerpts"]), _fmt(row["macro_f1"]), _fmt(row["ece"]),
-                      str(row["corpus_sha256"])[:12], row["sklearn"])
+        table.add_row(
+            row["name"],
+            row["path"],
+            str(row["excerpts"]),
+            _fmt(row["macro_f1"]),
+            _fmt(row["ece"]),
+            str(row["corpus_sha256"])[:12],
+            row["sklearn"],
+        )
     Console().print(table)
 
 

@@ -10,19 +10,56 @@ from vcse_modes.errors import VcseModesError
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
-@click.option("--model", "model_name", default=None, metavar="NAME|PATH",
-              help="Model folder or installed model name (default: the shipped 'default').")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "jsonl", "csv", "md"]),
-              default="table", show_default=True, help="'table' for people; json/jsonl/csv/md for programs.")
-@click.option("--evidence", "n_evidence", type=click.IntRange(0, 100), default=3, show_default=True,
-              help="Evidence passages shown per pole.")
+@click.option(
+    "--model",
+    "model_name",
+    default=None,
+    metavar="NAME|PATH",
+    help="Model folder or installed model name (default: the shipped 'default').",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "jsonl", "csv", "md"]),
+    default="table",
+    show_default=True,
+    help="'table' for people; json/jsonl/csv/md for programs.",
+)
+@click.option(
+    "--evidence",
+    "n_evidence",
+    type=click.IntRange(0, 100),
+    default=3,
+    show_default=True,
+    help="Evidence passages shown per pole.",
+)
 @roles_option
-@click.option("--default-role", type=click.Choice(["commissioner", "vcse", "other", "unknown"]),
-              default="unknown", show_default=True, help="Role of passages with no speaker label.")
+@click.option(
+    "--default-role",
+    type=click.Choice(["commissioner", "vcse", "other", "unknown"]),
+    default="unknown",
+    show_default=True,
+    help="Role of passages with no speaker label.",
+)
+@click.option(
+    "--qdpx",
+    "qdpx_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).",
+)
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
-def score(files: tuple[str, ...], model_name: str | None, output_format: str, n_evidence: int,
-          roles: str | None, default_role: str, trust_model: bool) -> None:
+def score(
+    files: tuple[str, ...],
+    model_name: str | None,
+    output_format: str,
+    n_evidence: int,
+    roles: str | None,
+    default_role: str,
+    qdpx_path: str | None,
+    trust_model: bool,
+) -> None:
     """Score FILES (PDF, DOCX, ODT, HTML, RTF, TXT, VTT, SRT; transcripts too).
 
     Prints the spectrum score in [-1, 1] (negative = commodified, positive =
@@ -33,16 +70,19 @@ def score(files: tuple[str, ...], model_name: str | None, output_format: str, n_
     unsupported, encrypted, needs OCR, corrupt, unsafe) for a single file; 2 when some
     of several files failed (each is reported on stderr).
     """
-    from vcse_modes.api import load, score_file
+    from vcse_modes.api import load, score_file_with_text
     from vcse_modes.formats import render
 
     model, card = load(model_name, trust=trust_model)
     role_map = parse_roles(roles)
-    records, failures = [], []
+    records, texts, failures = [], [], []
     for path in files:
         try:
-            records.append(score_file(path, model, card, roles=role_map, default_role=default_role,
-                                      n_evidence=n_evidence))
+            record, text = score_file_with_text(
+                path, model, card, roles=role_map, default_role=default_role, n_evidence=n_evidence
+            )
+            records.append(record)
+            texts.append(text)
         except VcseModesError as error:
             if len(files) == 1:
                 raise
@@ -59,9 +99,18 @@ def score(files: tuple[str, ...], model_name: str | None, output_format: str, n_
 
         click.echo("\n".join(score_markdown(r) for r in records), nl=False)
     elif output_format == "csv":
-        click.echo(render([{k: v for k, v in r.items() if k != "evidence"} for r in records], "csv"), nl=False)
+        click.echo(
+            render([{k: v for k, v in r.items() if k != "evidence"} for r in records], "csv"), nl=False
+        )
     else:
         click.echo(render(records, output_format), nl=False)
+    if qdpx_path:
+        from vcse_modes.qdpx import export_scored
+
+        documents = [(r["source"], text, r["evidence"]) for r, text in zip(records, texts, strict=True)]
+        for warning in export_scored(qdpx_path, documents, card.get("name", "vcse-modes")):
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"wrote {qdpx_path}", err=True)
     if failures:
         raise SystemExit(2)
 

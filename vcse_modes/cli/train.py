@@ -9,9 +9,15 @@ from vcse_modes.cli._common import reports_errors
 
 @click.command()
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=str), help="Model folder to write.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
-              help="TOML with a [model] table (estimator, C, char_ngrams, min_df, cues, calibrate).")
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False, path_type=str), help="Model folder to write."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="TOML with a [model] table (estimator, C, char_ngrams, min_df, cues, calibrate).",
+)
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed for folds and estimators.")
 @click.option("--name", default=None, help="Model name recorded in the card (default: folder name).")
 @reports_errors
@@ -40,8 +46,14 @@ def train(corpus: tuple[str, ...], out: str, config_path: str | None, seed: int,
 @click.command()
 @click.argument("model_name", metavar="MODEL")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
 def evaluate(model_name: str, data: tuple[str, ...], output_format: str, trust_model: bool) -> None:
@@ -63,5 +75,9 @@ def evaluate(model_name: str, data: tuple[str, ...], output_format: str, trust_m
         return
     from vcse_modes.report import card_markdown
 
-    click.echo(card_markdown({"name": model_name, "cross_validation": {"folds": "n/a", **metrics}})
-               .split("## Grouped n/a-fold cross-validation", 1)[-1].split("## Parameters")[0].strip())
+    click.echo(
+        card_markdown({"name": model_name, "cross_validation": {"folds": "n/a", **metrics}})
+        .split("## Grouped n/a-fold cross-validation", 1)[-1]
+        .split("## Parameters")[0]
+        .strip()
+    )

@@ -157,3 +157,52 @@ def tiny_corpus(tmp_path, corpus_records) -> Path:
     write_jsonl(folder / "a.jsonl", corpus_records[:12])
     write_jsonl(folder / "b.jsonl", corpus_records[12:])
     return folder
+
+
+# ------------------------------------------------------------------ CLI
+
+
+@pytest.fixture
+def cli():
+    """``cli(*args, input=None, env=None)`` runs ``vcse-modes`` in-process and returns click's Result."""
+    from click.testing import CliRunner
+
+    from vcse_modes.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args: object, input: str | bytes | None = None, env: dict[str, str] | None = None):
+        return runner.invoke(main, [str(a) for a in args], input=input, env=env)
+
+    return invoke
+
+
+SAMPLE_DOCUMENT = (
+    "Northfield ICB commissioning plan\n\n"
+    "The council went out to competitive tender for the befriending service. Providers bid against each "
+    "other and the contract was awarded on price. Monthly KPI returns are checked against the specification.\n\n"
+    "We co-designed the hospice pathway with the alliance. Trust between partners is high and decisions "
+    "are shared.\n\n"
+    "The meeting closed at four.\n"
+)
+
+SAMPLE_TRANSCRIPT = (
+    "Interviewer: How is the hospice funded?\n"
+    "R1: Through a contract with the ICB. We had to tender for it against a national company.\n\n"
+    "Interviewer: And the alliance?\n"
+    "R1: The alliance co-designed the service with us and we share decisions.\n"
+)
+
+
+@pytest.fixture
+def sample_document(tmp_path) -> Path:
+    path = tmp_path / "plan.txt"
+    path.write_text(SAMPLE_DOCUMENT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sample_transcript(tmp_path) -> Path:
+    path = tmp_path / "interview.txt"
+    path.write_text(SAMPLE_TRANSCRIPT, encoding="utf-8")
+    return path

@@ -67,7 +67,7 @@ def score(
     the media-of-power profile, and the passages that drive the score.
 
     Exit codes: 0 all scored; 1 usage or model error; 3-8 input problems (empty,
-    unsupported, encrypted, needs OCR, corrupt, unsafe) for a single file; 2 when some
+    unsupported, encrypted, needs OCR, corrupt, unsafe) for a single file; 12 when some
     of several files failed (each is reported on stderr).
     """
     from vcse_modes.api import load, score_file_with_text
@@ -112,7 +112,7 @@ def score(
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"wrote {qdpx_path}", err=True)
     if failures:
-        raise SystemExit(2)
+        raise SystemExit(12)
 
 
 def render_record(record: dict, console) -> None:

@@ -22,7 +22,8 @@ from typing import Any
 from vcse_modes import MEDIA
 
 POLE_COLOURS = {"commodified": "#C1440E", "collaborative": "#1F6FB2"}
-MODE_COLOURS = {"commodified": "#C1440E", "collaborative": "#1F6FB2", "mixed": "#6B5B95", "neither": "#8C8C8C"}
+MODE_COLOURS = {"commodified": "#C1440E", "collaborative": "#1F6FB2", "mixed": "#6B5B95",
+                "neither": "#8C8C8C"}
 SIDE_STYLES = {"commissioner": ("#B3478F", "s", "commissioner side"), "vcse": ("#00876C", "o", "VCSE side")}
 MEDIA_LABELS = {
     "managerial_techniques": "managerial\ntechniques",
@@ -117,7 +118,8 @@ def spectrum_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    rows = [c for c in _ordered(cases) if c.get("score") is not None][::-1]  # bottom-up: top = most collaborative
+    # matplotlib counts rows bottom-up: reversed, the most collaborative case is on top
+    rows = [c for c in _ordered(cases) if c.get("score") is not None][::-1]
     if not rows:
         return None
     with matplotlib.rc_context(_RC):
@@ -209,7 +211,8 @@ def sides_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
                 data = case[side]
                 ax.plot([data["ci_low"], data["ci_high"]], [y + offset] * 2, color=colour, lw=1.3, alpha=0.7,
                         zorder=3)
-                ax.plot(data["score"], y + offset, marker, color=colour, ms=7.5, mec="white", mew=1.1, zorder=4)
+                ax.plot(data["score"], y + offset, marker, color=colour, ms=7.5, mec="white", mew=1.1,
+                        zorder=4)
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_yticks(range(len(rows)), [_short(c["case"]) for c in rows])
         ax.set_xlabel("score of each side's passages, with 95% interval")
@@ -259,15 +262,20 @@ def _cases_table(cases: Sequence[Mapping[str, Any]]) -> str:
             "<th class='r'>VCSE − commissioner</th></tr>")
     body = []
     for case in cases:
-        where = " · ".join(_e(v) for v in (case.get("site"), case.get("tracer")) if v) or '<span class="muted">–</span>'
-        failed = f' <span class="warn">({case.get("failed", 0)} not scored)</span>' if case.get("failed") else ""
+        where = " · ".join(_e(v) for v in (case.get("site"), case.get("tracer")) if v)
+        where = where or '<span class="muted">–</span>'
+        failed = case.get("failed")
+        failed_note = f' <span class="warn">({failed} not scored)</span>' if failed else ""
+        link = f"<a href='#case-{_slug(case['case'])}'>{_e(case['case'])}</a>"
         body.append(
-            f"<tr><th scope='row'><a href='#case-{_slug(case['case'])}'>{_e(case['case'])}</a></th><td>{where}</td>"
-            f"<td class='r'>{case.get('ok', 0)}{failed}</td><td class='r'>{case.get('passages_scored', 0)}</td>"
+            f"<tr><th scope='row'>{link}</th><td>{where}</td>"
+            f"<td class='r'>{case.get('ok', 0)}{failed_note}</td>"
+            f"<td class='r'>{case.get('passages_scored', 0)}</td>"
             f"<td>{_score_text(case)}</td><td>{_badge(case.get('mode'))}</td>"
             f"<td>{_score_text(case.get('commissioner'))}</td><td>{_score_text(case.get('vcse'))}</td>"
             f"<td class='r'>{_e(_fmt(case.get('difference')))}</td></tr>")
-    return f"<div class='scroll'><table class='cases'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
+    table = f"<table class='cases'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<div class='scroll'>{table}</div>"
 
 
 def _slug(text: str) -> str:
@@ -292,8 +300,9 @@ def _evidence_section(case: Mapping[str, Any], open_: bool) -> str:
                 where.append(f"{_e(row['speaker'])} ({_e(row.get('role'))})")
             elif row.get("role") and row.get("role") != "unknown":
                 where.append(_e(row["role"]))
+            text = _highlight(str(row.get("text", "")), row.get("cues") or [])
             items.append(
-                f"<blockquote class='{_e(pole)}'><p>{_highlight(str(row.get('text', '')), row.get('cues') or [])}</p>"
+                f"<blockquote class='{_e(pole)}'><p>{text}</p>"
                 f"<footer><span class='pole {_e(pole)}'>{_e(pole)}</span> p = {float(row.get('p', 0)):.2f}"
                 f" · {' · '.join(where)}</footer></blockquote>")
     facts = [f"{case.get('ok', 0)} of {case.get('documents', 0)} documents scored",
@@ -310,16 +319,17 @@ def _evidence_section(case: Mapping[str, Any], open_: bool) -> str:
 def _failures_section(failures: Sequence[Mapping[str, Any]], total_failed: int) -> str:
     if not failures:
         return ""
-    rows = "".join(f"<tr><td><span class='status'>{_e(f.get('status'))}</span></td><td>{_e(f.get('file'))}</td>"
-                   f"<td>{_e(f.get('case'))}</td><td class='err'>{_e(f.get('error'))}</td></tr>" for f in failures)
+    rows = "".join(f"<tr><td><span class='status'>{_e(f.get('status'))}</span></td>"
+                   f"<td>{_e(f.get('file'))}</td><td>{_e(f.get('case'))}</td>"
+                   f"<td class='err'>{_e(f.get('error'))}</td></tr>" for f in failures)
     more = (f"<p class='muted'>Showing {len(failures)} of {total_failed}; documents.csv lists them all.</p>"
             if total_failed > len(failures) else "")
     return (f"<section id='failures'><h2>Files not scored ({total_failed})</h2>"
             "<p>These files count in their case's document total but contribute no passages. "
             "<em>needs_ocr</em>: scanned PDF without a text layer; <em>timeout</em>/<em>crashed</em>: "
             "rerun with <code>--resume</code> (and a larger <code>--timeout</code>) to retry them.</p>"
-            f"<div class='scroll'><table class='failures'><thead><tr><th>status</th><th>file</th><th>case</th>"
-            f"<th>message</th></tr></thead><tbody>{rows}</tbody></table></div>{more}</section>")
+            "<div class='scroll'><table class='failures'><thead><tr><th>status</th><th>file</th>"
+            f"<th>case</th><th>message</th></tr></thead><tbody>{rows}</tbody></table></div>{more}</section>")
 
 
 HOW_TO_READ = """
@@ -327,8 +337,8 @@ HOW_TO_READ = """
 <ul>
 <li><strong>The score</strong> places a case between <span class="pole commodified">−1, commodified</span>
 commissioning (tenders, specifications, contract monitoring, KPIs, price competition) and
-<span class="pole collaborative">+1, collaborative</span> commissioning (networks, co-production, trust, grants).
-It pools every passage of every scored document in the case; 0 means balanced evidence or little evidence
+<span class="pole collaborative">+1, collaborative</span> commissioning (networks, co-production, trust,
+grants). It pools every passage of every scored document in the case; 0 means balanced evidence or little evidence
 (scores shrink towards 0 when few passages take a side).</li>
 <li><strong>The bar</strong> is a 95% bootstrap interval over passages: it shows how much the score depends on
 which passages happen to be in the documents. A case is called <em>commodified</em> or <em>collaborative</em>
@@ -384,7 +394,8 @@ tbody tr:nth-child(even) { background: #fafbfc; }
   color: #fff; background: #8C8C8C; vertical-align: 1px; }
 .badge.commodified { background: var(--com); } .badge.collaborative { background: var(--col); }
 .badge.mixed { background: var(--mix); } .badge.none { background: #b9bec6; }
-.pole { font-weight: 600; } .pole.commodified { color: var(--com); } .pole.collaborative { color: var(--col); }
+.pole { font-weight: 600; }
+.pole.commodified { color: var(--com); } .pole.collaborative { color: var(--col); }
 details.case { border-top: 1px solid var(--line); padding: 12px 0; }
 details.case:first-of-type { border-top: 0; }
 summary { cursor: pointer; font-size: 17px; }
@@ -402,7 +413,8 @@ mark { background: #fff1a8; padding: 0 1px; border-radius: 2px; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em;
   background: #eef0f3; padding: 0 4px; border-radius: 4px; }
 .page-footer { color: var(--muted); font-size: 13px; margin-top: 24px; }
-@media print { body { background: #fff; } section { border: 0; padding: 0; } details.case { break-inside: avoid; } }
+@media print { body { background: #fff; } section { border: 0; padding: 0; }
+  details.case { break-inside: avoid; } }
 """
 
 
@@ -454,8 +466,8 @@ organisations · {model_text}{f' · {when}' if when else ''}</p>
 </header>
 {HOW_TO_READ}
 <section id="spectrum"><h2>Where each case sits</h2>{spectrum}
-<p class="caption">Dot: the case's score from all its passages. Bar: 95% bootstrap interval. Dotted lines: ±0.2,
-the threshold for calling a case commodified or collaborative. Right: documents scored and passages used.</p>
+<p class="caption">Dot: the case's score from all its passages. Bar: 95% bootstrap interval. Dotted lines:
+±0.2, the threshold for calling a case commodified or collaborative. Right: documents scored and passages used.</p>
 </section>
 <section id="table"><h2>All cases</h2>{_cases_table(ordered)}</section>
 <section id="media"><h2>Media of power</h2>{media}

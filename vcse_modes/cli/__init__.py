@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Print the codebook (table, Markdown, JSON, REFI-QDA).",
     ),
     "corpus": ("vcse_modes.cli.corpus", "corpus", "Check and describe a coded corpus."),
+    "batch": ("vcse_modes.cli.batch", "batch", "Score a folder or manifest of documents by case, resumably."),
     "import-coded": (
         "vcse_modes.cli.qda",
         "import_coded",

@@ -25,31 +25,54 @@ PER_MODE = 10
 
 # Hand-written excerpts: (text, mode, media). Clear enough that a model overfits them.
 HANDMADE = [
-    ("The council went out to competitive tender and the lowest price won the contract.",
-     "commodified", ["provider_competition"]),
-    ("Providers bid against each other and the contract was awarded on price.",
-     "commodified", ["provider_competition", "juridical_control"]),
-    ("Monthly KPI returns are checked against the specification and penalties apply.",
-     "commodified", ["managerial_techniques", "juridical_control"]),
-    ("We co-designed the service with the hospice alliance over a year of workshops.",
-     "collaborative", ["negotiated_order"]),
-    ("The partnership board shares decisions and trusts the voluntary sector as an equal partner.",
-     "collaborative", ["negotiated_order", "discursive_control"]),
-    ("A grant agreement funds the charity for five years with light-touch reporting.",
-     "collaborative", ["resource_dependencies"]),
-    ("The alliance was co-produced, but the KPIs still sit in a contract with penalties.",
-     "mixed", ["negotiated_order", "managerial_techniques"]),
-    ("Trust grew in the partnership even though every service was re-tendered.",
-     "mixed", ["negotiated_order", "provider_competition"]),
-    ("The meeting started at ten and the minutes of the last meeting were approved.",
-     "neither", []),
-    ("The annual report lists the names of the trustees and the office address.",
-     "neither", []),
+    (
+        "The council went out to competitive tender and the lowest price won the contract.",
+        "commodified",
+        ["provider_competition"],
+    ),
+    (
+        "Providers bid against each other and the contract was awarded on price.",
+        "commodified",
+        ["provider_competition", "juridical_control"],
+    ),
+    (
+        "Monthly KPI returns are checked against the specification and penalties apply.",
+        "commodified",
+        ["managerial_techniques", "juridical_control"],
+    ),
+    (
+        "We co-designed the service with the hospice alliance over a year of workshops.",
+        "collaborative",
+        ["negotiated_order"],
+    ),
+    (
+        "The partnership board shares decisions and trusts the voluntary sector as an equal partner.",
+        "collaborative",
+        ["negotiated_order", "discursive_control"],
+    ),
+    (
+        "A grant agreement funds the charity for five years with light-touch reporting.",
+        "collaborative",
+        ["resource_dependencies"],
+    ),
+    (
+        "The alliance was co-produced, but the KPIs still sit in a contract with penalties.",
+        "mixed",
+        ["negotiated_order", "managerial_techniques"],
+    ),
+    (
+        "Trust grew in the partnership even though every service was re-tendered.",
+        "mixed",
+        ["negotiated_order", "provider_competition"],
+    ),
+    ("The meeting started at ten and the minutes of the last meeting were approved.", "neither", []),
+    ("The annual report lists the names of the trustees and the office address.", "neither", []),
 ]
 
 
-def excerpt_record(i: int, text: str, mode: str, media: list[str], group: str | None = None,
-                   **extra: object) -> dict[str, object]:
+def excerpt_record(
+    i: int, text: str, mode: str, media: list[str], group: str | None = None, **extra: object
+) -> dict[str, object]:
     """A schema-complete corpus record."""
     record: dict[str, object] = {
         "id": f"t-{i:04d}",
@@ -97,8 +120,10 @@ def small_excerpts(all_excerpts):
 def handmade_excerpts():
     from vcse_modes.corpus import Excerpt
 
-    return [Excerpt(id=f"h{i}", text=t, mode=m, media=tuple(md), group=f"h{i}")
-            for i, (t, m, md) in enumerate(HANDMADE)]
+    return [
+        Excerpt(id=f"h{i}", text=t, mode=m, media=tuple(md), group=f"h{i}")
+        for i, (t, m, md) in enumerate(HANDMADE)
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -179,8 +204,9 @@ def cli():
 
 SAMPLE_DOCUMENT = (
     "Northfield ICB commissioning plan\n\n"
-    "The council went out to competitive tender for the befriending service. Providers bid against each "
-    "other and the contract was awarded on price. Monthly KPI returns are checked against the specification.\n\n"
+    "The council went out to competitive tender for the befriending service. Providers bid against "
+    "each other and the contract was awarded on price. Monthly KPI returns are checked against the "
+    "specification.\n\n"
     "We co-designed the hospice pathway with the alliance. Trust between partners is high and decisions "
     "are shared.\n\n"
     "The meeting closed at four.\n"

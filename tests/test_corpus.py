@@ -56,10 +56,19 @@ def test_load_corpus_reads_folders_in_file_order(tmp_path):
     excerpts = load_corpus([tmp_path])
     assert [e.id for e in excerpts] == ["c-0", "c-1", "c-2", "c-3"]
     assert excerpts[1].media == ("negotiated_order", "provider_competition")
-    assert excerpts[0] == Excerpt(id="c-0", text=TEXTS[0] + " Item 0.", mode="commodified",
-                                  media=("managerial_techniques",), genre="commissioning_document",
-                                  speaker_role="document", tracer="other", source="composed", group="g0",
-                                  coder="tester", weight=1.0)
+    assert excerpts[0] == Excerpt(
+        id="c-0",
+        text=TEXTS[0] + " Item 0.",
+        mode="commodified",
+        media=("managerial_techniques",),
+        genre="commissioning_document",
+        speaker_role="document",
+        tracer="other",
+        source="composed",
+        group="g0",
+        coder="tester",
+        weight=1.0,
+    )
 
 
 def test_group_defaults_to_source_then_id(tmp_path):
@@ -72,10 +81,13 @@ def test_group_defaults_to_source_then_id(tmp_path):
     assert [e.group for e in excerpts] == ["seeds/001.txt", "c-1", "g2"]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('{"id": "x", "text": "broken"', "line 3: malformed JSON"),
-    ('["a list"]', "line 3: expected a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "x", "text": "broken"', "line 3: malformed JSON"),
+        ('["a list"]', "line 3: expected a JSON object"),
+    ],
+)
 def test_malformed_lines_name_file_and_line(tmp_path, line, message):
     path = write(tmp_path / "bad.jsonl", [record(0), record(1)], raw_lines=[line])
     with pytest.raises(DataError) as error:
@@ -84,11 +96,14 @@ def test_malformed_lines_name_file_and_line(tmp_path, line, message):
     assert message in str(error.value)
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"mode": "colaborative"}, "unknown mode 'colaborative'"),
-    ({"media": ["negotiated_order", "provider_competiton"]}, "unknown medium 'provider_competiton'"),
-    ({"text": "   "}, "empty or missing text"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"mode": "colaborative"}, "unknown mode 'colaborative'"),
+        ({"media": ["negotiated_order", "provider_competiton"]}, "unknown medium 'provider_competiton'"),
+        ({"text": "   "}, "empty or missing text"),
+    ],
+)
 def test_label_errors_name_file_and_line(tmp_path, fields, message):
     path = write(tmp_path / "c.jsonl", [record(0), record(1, **fields)])
     with pytest.raises(DataError) as error:
@@ -99,7 +114,9 @@ def test_label_errors_name_file_and_line(tmp_path, fields, message):
 
 def test_blank_lines_and_bom_are_tolerated(tmp_path):
     path = tmp_path / "c.jsonl"
-    path.write_text("\ufeff" + json.dumps(record(0)) + "\n\n   \n" + json.dumps(record(1)) + "\n", encoding="utf-8")
+    path.write_text(
+        "\ufeff" + json.dumps(record(0)) + "\n\n   \n" + json.dumps(record(1)) + "\n", encoding="utf-8"
+    )
     assert [e.id for e in load_corpus([path])] == ["c-0", "c-1"]
 
 
@@ -140,29 +157,41 @@ def test_validate_reports_missing_fields_and_bad_vocabularies(tmp_path):
     rows[2]["mode"] = "both"
     report = validate([write(tmp_path / "c.jsonl", rows)])
     assert "c.jsonl:1: missing field(s) coder" in report.errors
-    assert {"c.jsonl:2: unknown genre 'novel'", "c.jsonl:2: unknown tracer 'dementia'",
-            "c.jsonl:2: unknown speaker_role 'mayor'"} <= set(report.errors)
+    assert {
+        "c.jsonl:2: unknown genre 'novel'",
+        "c.jsonl:2: unknown tracer 'dementia'",
+        "c.jsonl:2: unknown speaker_role 'mayor'",
+    } <= set(report.errors)
     assert any(e.startswith("c.jsonl:3: unknown mode 'both'") for e in report.errors)
     assert report.total == 2  # the unreadable excerpt is not counted
 
 
 def test_near_duplicates_across_groups_are_errors_within_a_group_warnings(tmp_path):
-    base = ("The integrated care board awarded the social prescribing contract to the lowest bidder after "
-            "a competitive tender that ran for six months across the whole county")
+    base = (
+        "The integrated care board awarded the social prescribing contract to the lowest bidder after "
+        "a competitive tender that ran for six months across the whole county"
+    )
     rows = [
         record(0, base + " in 2023.", group="north"),
         record(1, base + " in 2024.", group="south"),  # leaks between folds
         record(2, "Different words entirely. " + TEXTS[4], group="east"),
-        record(3, TEXTS[1] + " The foundation renewed it twice since then without any new conditions.",
-               group="west"),
-        record(4, TEXTS[1] + " The foundation renewed it twice since then without any new conditions!",
-               group="west"),
+        record(
+            3,
+            TEXTS[1] + " The foundation renewed it twice since then without any new conditions.",
+            group="west",
+        ),
+        record(
+            4,
+            TEXTS[1] + " The foundation renewed it twice since then without any new conditions!",
+            group="west",
+        ),
     ]
     pairs = near_duplicates([Excerpt(id=str(r["id"]), text=str(r["text"]), mode="neither") for r in rows])
     assert [(a, b) for a, b, _ in pairs] == [("c-0", "c-1"), ("c-3", "c-4")]
     report = validate([write(tmp_path / "c.jsonl", rows)])
     assert [e for e in report.errors if "near-duplicates" in e] == [
-        f"near-duplicates across groups (would leak between folds): c-0 ~ c-1 ({pairs[0][2]})"]
+        f"near-duplicates across groups (would leak between folds): c-0 ~ c-1 ({pairs[0][2]})"
+    ]
     assert [w for w in report.warnings if "near-duplicates within group west" in w]
 
 
@@ -177,8 +206,10 @@ def test_verbatim_copying_from_seeds_is_an_error(tmp_path):
 
 
 def test_describe_counts():
-    excerpts = [Excerpt("a", "t", "mixed", ("negotiated_order",), source="https://x"),
-                Excerpt("b", "u", "mixed", ("negotiated_order", "juridical_control"), group="g")]
+    excerpts = [
+        Excerpt("a", "t", "mixed", ("negotiated_order",), source="https://x"),
+        Excerpt("b", "u", "mixed", ("negotiated_order", "juridical_control"), group="g"),
+    ]
     counts = describe(excerpts)
     assert counts["mode"] == {"commodified": 0, "collaborative": 0, "mixed": 2, "neither": 0}
     assert counts["media"]["negotiated_order"] == 2 and counts["media"]["juridical_control"] == 1
@@ -237,10 +268,12 @@ def test_corpus_hash_of_the_project_corpus_is_stable():
 def test_grouped_folds_keep_an_interview_in_one_fold():
     excerpts = [Excerpt(f"int-{i}", f"answer {i}", MODES[i % 4], group="interview-07") for i in range(30)]
     for g in range(12):
-        excerpts += [Excerpt(f"doc{g}-{i}", f"text {g} {i}", MODES[(g + i) % 4], group=f"doc-{g}") for i in range(3)]
+        excerpts += [
+            Excerpt(f"doc{g}-{i}", f"text {g} {i}", MODES[(g + i) % 4], group=f"doc-{g}") for i in range(3)
+        ]
     fold = grouped_folds(excerpts, n_folds=5, seed=3)
     folds_of_group = defaultdict(set)
-    for excerpt, number in zip(excerpts, fold):
+    for excerpt, number in zip(excerpts, fold, strict=True):
         folds_of_group[excerpt.group].add(int(number))
     assert all(len(folds) == 1 for folds in folds_of_group.values()), folds_of_group
     assert set(fold.tolist()) == set(range(5))
@@ -258,6 +291,6 @@ def test_grouped_folds_with_few_groups_use_fewer_folds_and_one_group_is_an_error
 def test_grouped_folds_on_the_project_corpus(all_excerpts):
     fold = grouped_folds(all_excerpts)
     by_group = defaultdict(set)
-    for excerpt, number in zip(all_excerpts, fold):
+    for excerpt, number in zip(all_excerpts, fold, strict=True):
         by_group[excerpt.group].add(int(number))
     assert max(len(v) for v in by_group.values()) == 1

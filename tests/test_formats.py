@@ -81,7 +81,10 @@ def test_csv_fixed_columns_drop_extras():
 
 def test_flatten_nested_mappings_and_lists():
     assert flatten({"a": {"b": {"c": 1}}, "l": [1, {"x": "é"}], "t": ("p",), "e": {}}) == {
-        "a.b.c": 1, "l": '[1, {"x": "é"}]', "t": '["p"]'}
+        "a.b.c": 1,
+        "l": '[1, {"x": "é"}]',
+        "t": '["p"]',
+    }
 
 
 def test_render_empty_and_unknown():

@@ -17,8 +17,12 @@ TINY_PARAMS = {"char_ngrams": None, "calibrate": False, "min_df": 1}
 
 def _fit(excerpts, **params):
     model = PassageClassifier(**{"char_ngrams": None, "min_df": 1, "calibrate": False, **params})
-    return model.fit([e.text for e in excerpts], [e.mode for e in excerpts], media=[e.media for e in excerpts],
-                     groups=[e.group for e in excerpts])
+    return model.fit(
+        [e.text for e in excerpts],
+        [e.mode for e in excerpts],
+        media=[e.media for e in excerpts],
+        groups=[e.group for e in excerpts],
+    )
 
 
 def _media_matrix(excerpts) -> np.ndarray:
@@ -45,12 +49,16 @@ def test_overfit_and_reload(tmp_path, handmade_excerpts):
     assert np.array_equal(reloaded.predict_proba(unseen), model.predict_proba(unseen))
 
 
-@pytest.mark.parametrize("params", [
-    TINY_PARAMS,
-    {},  # the defaults: character n-grams and calibration folds (shuffled with the seed)
-    {"estimator": "svm", "char_ngrams": None},
-    {"estimator": "nb", "char_ngrams": None, "calibrate": False},
-], ids=["tiny", "default", "svm", "nb"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        TINY_PARAMS,
+        {},  # the defaults: character n-grams and calibration folds (shuffled with the seed)
+        {"estimator": "svm", "char_ngrams": None},
+        {"estimator": "nb", "char_ngrams": None, "calibrate": False},
+    ],
+    ids=["tiny", "default", "svm", "nb"],
+)
 def test_two_fits_with_the_same_seed_are_byte_identical(small_excerpts, params):
     texts = [e.text for e in small_excerpts[::3]] + ["An unseen sentence about a grant to the hospice."]
     first = fit_model(small_excerpts, params, seed=7)
@@ -88,8 +96,10 @@ def test_batch_equals_one_at_a_time_for_strings(tiny_model, small_excerpts):
 
 def test_batch_equals_one_at_a_time_for_spans_of_one_document(tiny_model):
     nlp = load_nlp()
-    doc = nlp("We went out to competitive tender. The lowest price won. The alliance co-designed the rest. "
-              "Trust grew. Minutes were approved. KPIs are reported monthly.")
+    doc = nlp(
+        "We went out to competitive tender. The lowest price won. The alliance co-designed the rest. "
+        "Trust grew. Minutes were approved. KPIs are reported monthly."
+    )
     spans = list(doc.sents)
     batch = tiny_model.predict_all(spans)
     singles = [tiny_model.predict_all([s]) for s in spans]

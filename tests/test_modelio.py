@@ -62,7 +62,7 @@ def test_one_changed_byte_is_refused_and_trust_loads_it(model_copy):
     assert load_model(model_copy)[0].mode_clf_.solver == "newton-cg"  # vouched for: loads
     at = data.index(b"newton-cg")
     tampered = data[: at + 8] + b"G" + data[at + 9 :]
-    assert len(tampered) == len(data) and sum(a != b for a, b in zip(data, tampered)) == 1
+    assert len(tampered) == len(data) and sum(a != b for a, b in zip(data, tampered, strict=True)) == 1
     (model_copy / MODEL_FILE).write_bytes(tampered)
 
     with pytest.raises(UntrustedModelError) as refused:
@@ -115,8 +115,15 @@ def test_card_from_another_scikit_learn_version_warns_naming_both(model_copy):
 
 def test_check_fresh_passes_unchanged_and_fails_when_a_line_changes(tmp_path, tiny_model, tiny_corpus):
     folder = tmp_path / "fresh"
-    save_model(tiny_model, folder, {"name": "fresh", "corpus_sha256": corpus_hash([tiny_corpus]),
-                                    "train_command": "vcse-modes train corpus --out fresh"})
+    save_model(
+        tiny_model,
+        folder,
+        {
+            "name": "fresh",
+            "corpus_sha256": corpus_hash([tiny_corpus]),
+            "train_command": "vcse-modes train corpus --out fresh",
+        },
+    )
     check_fresh(folder, [str(tiny_corpus)])
 
     shard = tiny_corpus / "b.jsonl"

@@ -31,8 +31,19 @@ NO_MEDIA = (0.0,) * len(MEDIA)
 
 
 def passage(mode_proba, n=0, *, role="unknown", source="doc.txt", media=NO_MEDIA, **fields) -> ScoredPassage:
-    return ScoredPassage(text=f"passage {n}", start=10 * n, end=10 * n + 8, page=None, speaker=None, role=role,
-                         mode_proba=tuple(mode_proba), media_proba=tuple(media), source=source, index=n, **fields)
+    return ScoredPassage(
+        text=f"passage {n}",
+        start=10 * n,
+        end=10 * n + 8,
+        page=None,
+        speaker=None,
+        role=role,
+        mode_proba=tuple(mode_proba),
+        media_proba=tuple(media),
+        source=source,
+        index=n,
+        **fields,
+    )
 
 
 def passages(*probas, **kwargs) -> list[ScoredPassage]:
@@ -93,7 +104,12 @@ def test_interviewer_turns_carry_no_weight():
 def test_only_interviewer_turns_give_an_empty_neutral_score():
     result = aggregate(passages(COMMODIFIED, COLLABORATIVE, role="interviewer"))
     assert (result.score, result.ci_low, result.ci_high, result.mode, result.passages_scored) == (
-        0.0, 0.0, 0.0, "neither", 0)
+        0.0,
+        0.0,
+        0.0,
+        "neither",
+        0,
+    )
     assert set(result.media) == set(MEDIA)
 
 
@@ -143,15 +159,18 @@ def test_mixed_passages_make_both_intensities_high():
     assert one_sided.intensity["commodified"] < 0.1 < 0.9 < one_sided.intensity["collaborative"]
 
 
-@pytest.mark.parametrize(("score", "low", "high", "mass", "mode"), [
-    (0.5, 0.1, 0.8, 5.0, "collaborative"),
-    (0.5, 0.0, 0.8, 5.0, "mixed"),  # interval touches 0
-    (0.19, 0.1, 0.3, 5.0, "mixed"),  # below the threshold
-    (MODE_THRESHOLD, 0.01, 0.3, 5.0, "collaborative"),
-    (-0.5, -0.8, -0.1, 5.0, "commodified"),
-    (-0.5, -0.8, 0.0, 5.0, "mixed"),
-    (-0.9, -0.95, -0.8, 0.99, "neither"),  # too little evidence
-])
+@pytest.mark.parametrize(
+    ("score", "low", "high", "mass", "mode"),
+    [
+        (0.5, 0.1, 0.8, 5.0, "collaborative"),
+        (0.5, 0.0, 0.8, 5.0, "mixed"),  # interval touches 0
+        (0.19, 0.1, 0.3, 5.0, "mixed"),  # below the threshold
+        (MODE_THRESHOLD, 0.01, 0.3, 5.0, "collaborative"),
+        (-0.5, -0.8, -0.1, 5.0, "commodified"),
+        (-0.5, -0.8, 0.0, 5.0, "mixed"),
+        (-0.9, -0.95, -0.8, 0.99, "neither"),  # too little evidence
+    ],
+)
 def test_classify_score_rules(score, low, high, mass, mode):
     assert classify_score(score, low, high, mass) == mode
 
@@ -163,7 +182,7 @@ def test_score_is_invariant_to_passage_order():
     rng = np.random.default_rng(11)
     probas = rng.dirichlet([0.4] * 4, size=25)
     media = rng.random((25, len(MEDIA)))
-    items = [passage(p, n, media=m) for n, (p, m) in enumerate(zip(probas, media))]
+    items = [passage(p, n, media=m) for n, (p, m) in enumerate(zip(probas, media, strict=True))]
     expected = aggregate(items)
     for seed in range(3):
         shuffled = items[:]
@@ -171,9 +190,12 @@ def test_score_is_invariant_to_passage_order():
         assert aggregate(shuffled) == expected  # score, interval, mode, media: all exact
 
 
-@pytest.mark.xfail(strict=True, reason="aggregate() sorts by (source, start, end) only; passages sharing that "
-                   "key (e.g. ScoredPassages built without a source) keep input order, so the bootstrap "
-                   "interval depends on passage order")
+@pytest.mark.xfail(
+    strict=True,
+    reason="aggregate() sorts by (source, start, end) only; passages sharing that "
+    "key (e.g. ScoredPassages built without a source) keep input order, so the bootstrap "
+    "interval depends on passage order",
+)
 def test_interval_is_order_invariant_even_when_positions_tie():
     rng = np.random.default_rng(1)
     probas = rng.dirichlet([0.5] * 4, size=8)
@@ -185,15 +207,28 @@ def test_source_name_changes_only_the_bootstrap_seed():
     rng = np.random.default_rng(2)
     probas = rng.dirichlet([0.4] * 4, size=15)
     media = rng.random((15, len(MEDIA)))
-    a = aggregate([passage(p, n, media=m, source="a.txt") for n, (p, m) in enumerate(zip(probas, media))])
-    b = aggregate([passage(p, n, media=m, source="renamed/b.pdf") for n, (p, m) in enumerate(zip(probas, media))])
+    a = aggregate(
+        [passage(p, n, media=m, source="a.txt") for n, (p, m) in enumerate(zip(probas, media, strict=True))]
+    )
+    b = aggregate(
+        [
+            passage(p, n, media=m, source="renamed/b.pdf")
+            for n, (p, m) in enumerate(zip(probas, media, strict=True))
+        ]
+    )
     assert a.score == b.score
     assert (a.intensity, a.media, a.evidence_mass, a.passages_scored) == (
-        b.intensity, b.media, b.evidence_mass, b.passages_scored)
+        b.intensity,
+        b.media,
+        b.evidence_mass,
+        b.passages_scored,
+    )
     assert (a.ci_low, a.ci_high) != (b.ci_low, b.ci_high)  # another seed, another resample ...
     assert a.ci_low == pytest.approx(b.ci_low, abs=0.1)  # ... of the same distribution
     assert a.ci_high == pytest.approx(b.ci_high, abs=0.1)
-    again = aggregate([passage(p, n, media=m, source="a.txt") for n, (p, m) in enumerate(zip(probas, media))])
+    again = aggregate(
+        [passage(p, n, media=m, source="a.txt") for n, (p, m) in enumerate(zip(probas, media, strict=True))]
+    )
     assert again == a  # same source, same seed: reproducible
 
 
@@ -205,8 +240,11 @@ def test_text_and_speaker_do_not_affect_the_score():
 
 @settings(max_examples=80, deadline=None)
 @given(
-    probas=st.lists(st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).filter(lambda v: sum(v) > 0.01),
-                    min_size=1, max_size=30),
+    probas=st.lists(
+        st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).filter(lambda v: sum(v) > 0.01),
+        min_size=1,
+        max_size=30,
+    ),
 )
 def test_interval_contains_the_score(probas):
     rows = [tuple(np.asarray(v) / sum(v)) for v in probas]
@@ -217,7 +255,8 @@ def test_interval_contains_the_score(probas):
 
 def test_single_passage_interval_is_a_point():
     assert bootstrap_interval(np.array([0.7]), np.array([0.1]), seed=1) == pytest.approx(
-        (float(spectrum(np.array([0.7]), np.array([0.1]))),) * 2)
+        (float(spectrum(np.array([0.7]), np.array([0.1]))),) * 2
+    )
     assert bootstrap_interval(np.zeros(0), np.zeros(0), seed=1) == (0.0, 0.0)
 
 

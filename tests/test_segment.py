@@ -33,7 +33,9 @@ def _squash(text: str) -> str:
 
 # ------------------------------------------------------------------ property test
 
-ALPHABET = st.sampled_from(list("abcdeXYZ019 ,;:'\"()-.!?\n\t") + ["\u00a0", "é", "’", "—", "  ", "Dr.", "e.g."])
+ALPHABET = st.sampled_from(
+    list("abcdeXYZ019 ,;:'\"()-.!?\n\t") + ["\u00a0", "é", "’", "—", "  ", "Dr.", "e.g."]
+)
 BLOCK_TEXT = st.lists(ALPHABET, max_size=80).map("".join)
 BLOCK = st.tuples(
     BLOCK_TEXT,
@@ -82,8 +84,19 @@ def test_passages_are_exact_ordered_and_inside_blocks(blocks, separator, prefix,
 
 @settings(max_examples=60, deadline=None)
 @given(
-    sentences=st.lists(st.sampled_from(["We tendered it.", "Nobody bid!", "Why?", "The alliance met monthly.",
-                                        "A very long clause " * 12 + "ends here."]), min_size=1, max_size=14),
+    sentences=st.lists(
+        st.sampled_from(
+            [
+                "We tendered it.",
+                "Nobody bid!",
+                "Why?",
+                "The alliance met monthly.",
+                "A very long clause " * 12 + "ends here.",
+            ]
+        ),
+        min_size=1,
+        max_size=14,
+    ),
     max_sentences=st.integers(1, 4),
     max_tokens=st.integers(5, 120),
 )
@@ -103,12 +116,15 @@ def test_windows_respect_max_sentences_and_tokens(sentences, max_sentences, max_
 # ------------------------------------------------------------------ examples
 
 
-@pytest.mark.parametrize(("max_sentences", "expected"), [
-    (1, ["One is here.", "Two is here.", "Three is here.", "Four is here.", "Five is here."]),
-    (2, ["One is here. Two is here.", "Three is here. Four is here.", "Five is here."]),
-    (3, ["One is here. Two is here. Three is here.", "Four is here. Five is here."]),
-    (9, ["One is here. Two is here. Three is here. Four is here. Five is here."]),
-])
+@pytest.mark.parametrize(
+    ("max_sentences", "expected"),
+    [
+        (1, ["One is here.", "Two is here.", "Three is here.", "Four is here.", "Five is here."]),
+        (2, ["One is here. Two is here.", "Three is here. Four is here.", "Five is here."]),
+        (3, ["One is here. Two is here. Three is here.", "Four is here. Five is here."]),
+        (9, ["One is here. Two is here. Three is here. Four is here. Five is here."]),
+    ],
+)
 def test_sentence_windows(max_sentences, expected):
     document = _document(["One is here. Two is here. Three is here. Four is here. Five is here."])
     assert [p.text for p in segment(document, max_sentences=max_sentences)] == expected
@@ -118,12 +134,17 @@ def test_window_never_joins_sentences_across_blocks():
     document = _document(["First block, one sentence.", "Second block.", "Third."], separator="\n")
     passages = segment(document, max_sentences=3)
     assert [(p.text, p.block) for p in passages] == [
-        ("First block, one sentence.", 0), ("Second block.", 1), ("Third.", 2)]
+        ("First block, one sentence.", 0),
+        ("Second block.", 1),
+        ("Third.", 2),
+    ]
 
 
 def test_whitespace_only_and_empty_blocks_give_no_passages():
     text = "Real text.\n\n   \n\nMore text."
-    document = Document("x.txt", SHA, "txt", text, (Block(0, 10), Block(12, 15), Block(17, 17), Block(17, 27)))
+    document = Document(
+        "x.txt", SHA, "txt", text, (Block(0, 10), Block(12, 15), Block(17, 17), Block(17, 27))
+    )
     passages = segment(document)
     assert [(p.text, p.block, p.index) for p in passages] == [("Real text.", 0, 0), ("More text.", 3, 1)]
 
@@ -141,16 +162,19 @@ def test_page_comes_from_the_block_or_else_from_page_spans():
     pages = (PageSpan(1, 0, 14), PageSpan(2, 16, len(text)))
     without = Document("x.pdf", SHA, "pdf", text, (Block(0, 14), Block(16, len(text))), pages=pages)
     assert [p.page for p in segment(without, max_sentences=1)] == [1, 2, 2]
-    labelled = Document("x.pdf", SHA, "pdf", text, (Block(0, 14, page=7), Block(16, len(text), page=8)),
-                        pages=pages)
+    labelled = Document(
+        "x.pdf", SHA, "pdf", text, (Block(0, 14, page=7), Block(16, len(text), page=8)), pages=pages
+    )
     assert [p.page for p in segment(labelled, max_sentences=1)] == [7, 8, 8]
     assert [p.page for p in segment(_document(["No pages here."]))] == [None]
 
 
 def test_speakers_and_roles_come_from_turns():
     text = "Interviewer: How is it funded?\nR1: By contract. We tendered."
-    blocks = (Block(13, 30, speaker="Interviewer", role="interviewer"),
-              Block(35, len(text), speaker="R1", role="vcse"))
+    blocks = (
+        Block(13, 30, speaker="Interviewer", role="interviewer"),
+        Block(35, len(text), speaker="R1", role="vcse"),
+    )
     document = Document("i.txt", SHA, "txt", text, blocks, is_transcript=True)
     passages = segment(document, max_sentences=1)
     assert [(p.text, p.speaker, p.role) for p in passages] == [

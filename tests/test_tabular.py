@@ -13,7 +13,7 @@ from vcse_modes.tabular import read_id_text
 
 def test_csv_with_utf8_bom(tmp_path):
     path = tmp_path / "excerpts.csv"
-    path.write_bytes("\ufeffid,text\nx1,\"Café, tendered\"\n".encode())
+    path.write_bytes('\ufeffid,text\nx1,"Café, tendered"\n'.encode())
     assert read_id_text(str(path)) == [("x1", "Café, tendered")]
 
 
@@ -59,17 +59,21 @@ def test_csv_without_text_column(tmp_path):
 
 def test_jsonl_rows_and_default_ids(tmp_path):
     path = tmp_path / "t.jsonl"
-    path.write_text('{"id": "a", "text": "One."}\n\n{"text": "Three."}\n{"id": 7, "text": "Four."}\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "text": "One."}\n\n{"text": "Three."}\n{"id": 7, "text": "Four."}\n', encoding="utf-8"
+    )
     assert read_id_text(str(path)) == [("a", "One."), ("3", "Three."), ("7", "Four.")]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('{"id": "b", "text": "unterminated', "line 2: malformed JSON"),
-    ('{"id": "b", "body": "no text"}', "line 2: expected an object with a 'text' string"),
-    ('{"id": "b", "text": 5}', "line 2: expected an object with a 'text' string"),
-    ('"just a string"', "line 2: expected an object"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "b", "text": "unterminated', "line 2: malformed JSON"),
+        ('{"id": "b", "body": "no text"}', "line 2: expected an object with a 'text' string"),
+        ('{"id": "b", "text": 5}', "line 2: expected an object with a 'text' string"),
+        ('"just a string"', "line 2: expected an object"),
+    ],
+)
 def test_malformed_jsonl_line_is_named(tmp_path, line, message):
     path = tmp_path / "t.jsonl"
     path.write_text('{"id": "a", "text": "ok"}\n' + line + "\n", encoding="utf-8")
@@ -98,9 +102,12 @@ def test_empty_input_gives_no_rows(tmp_path, monkeypatch):
     assert read_id_text("-") == []
 
 
-@pytest.mark.xfail(strict=True, reason="tabular.read_id_text decodes with errors='strict' and lets "
-                   "UnicodeDecodeError escape, so a Windows-1252 CSV (Excel's default export) is a traceback, "
-                   "not a DataError naming the file")
+@pytest.mark.xfail(
+    strict=True,
+    reason="tabular.read_id_text decodes with errors='strict' and lets "
+    "UnicodeDecodeError escape, so a Windows-1252 CSV (Excel's default export) is a traceback, "
+    "not a DataError naming the file",
+)
 def test_non_utf8_csv_is_a_data_error_naming_the_file(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("id,text\nx1,Café tender\n".encode("cp1252"))

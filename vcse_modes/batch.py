@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import Any
 
 from vcse_modes.cases import NO_CASE, InputFile
-from vcse_modes.errors import VcseModesError
+from vcse_modes.errors import ModelError, VcseModesError
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 4096
@@ -236,21 +236,26 @@ def encode_passages(passages: Iterable[Any]) -> bytes:
             stream.write(json.dumps({
                 "source": p.source, "index": p.index, "start": p.start, "end": p.end, "page": p.page,
                 "speaker": p.speaker, "role": p.role, "mode_proba": list(p.mode_proba),
-                "media_proba": list(p.media_proba), "text": p.text,
+                "media_proba": list(p.media_proba), "media": list(p.media), "text": p.text,
             }, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n")
     return buffer.getvalue()
 
 
 def decode_passages(path: str | os.PathLike[str]) -> Iterator[Any]:
     """Read back :func:`encode_passages` output as ScoredPassages."""
+    from dataclasses import fields
+
     from vcse_modes.scoring import ScoredPassage
 
+    has_media_labels = "media" in {f.name for f in fields(ScoredPassage)}
     with gzip.open(path, "rt", encoding="utf-8") as stream:
         for line in stream:
             d = json.loads(line)
+            extra = {"media": tuple(d.get("media") or ())} if has_media_labels else {}
             yield ScoredPassage(text=d["text"], start=d["start"], end=d["end"], page=d["page"],
                                 speaker=d["speaker"], role=d["role"], mode_proba=tuple(d["mode_proba"]),
-                                media_proba=tuple(d["media_proba"]), source=d["source"], index=d["index"])
+                                media_proba=tuple(d["media_proba"]), source=d["source"], index=d["index"],
+                                **extra)
 
 
 def score_task(task: _Task, settings: _Settings) -> _Result:
@@ -445,7 +450,10 @@ def _run_local(planner: _Planner, settings: _Settings, jobs: int,
                     except (EOFError, OSError):
                         break
                     if kind == "fatal":
-                        raise payload
+                        if isinstance(payload, VcseModesError):
+                            raise payload
+                        raise ModelError(f"a worker could not load or run the model "
+                                         f"({type(payload).__name__}: {payload})", settings.model_path)
                     if kind == "ready":
                         worker.state, startup_failures = "idle", 0
                     elif kind == "done":
@@ -701,6 +709,7 @@ def _atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(temp, 0o666 & ~_umask())  # like a normal file, not mkstemp's 0600
         if binary:
             stream = os.fdopen(handle, "wb")
         else:
@@ -713,6 +722,17 @@ def _atomic_output(path: Path, *, binary: bool = False) -> Iterator[Any]:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_text(path: Path, text: str) -> None:
+    with _atomic_output(path) as stream:
+        stream.write(text)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -837,7 +857,8 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
                             passages_out.write(_json_line({
                                 "case": case, "file": row["file"], "index": p.index, "start": p.start,
                                 "end": p.end, "page": p.page, "speaker": p.speaker, "role": p.role,
-                                "mode": p.mode, "commodified": round(p.commodified, 6),
+                                "mode": p.mode, "media": list(p.media),
+                                "commodified": round(p.commodified, 6),
                                 "collaborative": round(p.collaborative, 6),
                                 "mode_proba": [round(x, 6) for x in p.mode_proba],
                                 "media_proba": [round(x, 6) for x in p.media_proba], "text": p.text}))
@@ -951,7 +972,6 @@ def run_batch(
     """
     from vcse_modes import __version__
     from vcse_modes.cases import count_inputs, iter_inputs, read_cases
-    from vcse_modes.formats import atomic_write_text
 
     if backend not in ("loky", "dask"):
         raise ValueError(f"backend must be 'loky' or 'dask', not {backend!r}")
@@ -1007,7 +1027,7 @@ def run_batch(
         "finished": None,
         "complete": False,
     }
-    atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    _write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
     state = {"done": 0, "scored": 0, "reused": 0}
     running: dict[str, int] = {}
@@ -1084,7 +1104,7 @@ def run_batch(
         "finished": finished,
         "complete": True,
     })
-    atomic_write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    _write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     outputs["manifest.json"] = str(out / "manifest.json")
     for name in (JOURNAL, PREVIOUS):
         (out / name).unlink(missing_ok=True)

@@ -31,11 +31,19 @@ _BIGRAM_PRIME = np.uint64(1_000_003)
 _CHAR_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
-def as_docs(items: Iterable[Any]) -> list[Doc | Span]:
+class DocBatch(list):
+    """Parsed docs and spans, plus caches the feature branches share (so each runs once)."""
+
+    norms: list[np.ndarray] | None = None
+
+
+def as_docs(items: Iterable[Any]) -> DocBatch:
     """Parse strings with the shared pipeline; pass spaCy docs and spans through."""
     from vcse_modes.nlp import load_nlp
 
-    items = list(items)
+    if isinstance(items, DocBatch):
+        return items
+    items = DocBatch(items)
     texts = [(i, item) for i, item in enumerate(items) if isinstance(item, str)]
     if texts:
         parsed = load_nlp().pipe((text for _, text in texts), batch_size=256)
@@ -46,14 +54,29 @@ def as_docs(items: Iterable[Any]) -> list[Doc | Span]:
 
 def content_norms(doc: Doc | Span) -> np.ndarray:
     """NORM hashes of the non-punctuation, non-space tokens of a doc or span."""
+    return batch_norms([doc])[0]
+
+
+def batch_norms(docs: Sequence[Doc | Span]) -> list[np.ndarray]:
+    """``content_norms`` for many docs/spans, reading each parent doc's arrays once."""
     from spacy.attrs import IS_PUNCT, IS_SPACE, NORM
 
-    parent = doc.doc if hasattr(doc, "doc") and doc.doc is not doc else doc
-    array = parent.to_array([NORM, IS_PUNCT, IS_SPACE])
-    if parent is not doc:
-        array = array[doc.start : doc.end]
-    keep = (array[:, 1] == 0) & (array[:, 2] == 0)
-    return array[keep, 0]
+    if isinstance(docs, DocBatch) and docs.norms is not None:
+        return docs.norms
+    parents: dict[int, tuple[Any, np.ndarray]] = {}
+    norms = []
+    for doc in docs:
+        parent = doc.doc if hasattr(doc, "doc") and doc.doc is not doc else doc
+        cached = parents.get(id(parent))
+        if cached is None:
+            array = parent.to_array([NORM, IS_PUNCT, IS_SPACE])
+            keep = (array[:, 1] == 0) & (array[:, 2] == 0)
+            cached = parents[id(parent)] = (parent, np.where(keep, array[:, 0], 0))
+        values = cached[1] if parent is doc else cached[1][doc.start : doc.end]
+        norms.append(values[values != 0])
+    if isinstance(docs, DocBatch):
+        docs.norms = norms
+    return norms
 
 
 class SpacyDocs(TransformerMixin, BaseEstimator):
@@ -63,7 +86,7 @@ class SpacyDocs(TransformerMixin, BaseEstimator):
         self.n_features_in_ = 1
         return self
 
-    def transform(self, X: Sequence[Any]) -> list[Doc | Span]:
+    def transform(self, X: Sequence[Any]) -> DocBatch:
         return as_docs(X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -178,7 +201,7 @@ class NgramCounts(TransformerMixin, BaseEstimator):
         from vcse_modes.nlp import load_nlp
 
         strings = load_nlp().vocab.strings
-        norm_arrays = [content_norms(doc) for doc in as_docs(X)]
+        norm_arrays = batch_norms(as_docs(X))
         empty = np.zeros(0, dtype=np.uint64)
         keys, df = np.unique(
             np.concatenate([np.unique(self._word_keys(n)) for n in norm_arrays] or [empty]),
@@ -248,8 +271,7 @@ class NgramCounts(TransformerMixin, BaseEstimator):
         return sparse.csr_matrix((data, (rows, cols)), shape=(len(grams_per_type), width))
 
     def transform(self, X: Sequence[Any]) -> sparse.csr_matrix:
-        docs = as_docs(X)
-        norm_arrays = [content_norms(doc) for doc in docs]
+        norm_arrays = batch_norms(as_docs(X))
         words = self._lookup_counts(norm_arrays, self.word_keys_, self._word_keys)
         if self.char_ngrams is None:
             return words
@@ -259,39 +281,50 @@ class NgramCounts(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _lookup_counts(norm_arrays: list[np.ndarray], vocabulary: np.ndarray, keys_of) -> sparse.csr_matrix:
-        indptr, indices = [0], []
-        for norms in norm_arrays:
-            keys = keys_of(norms)
-            position = np.searchsorted(vocabulary, keys)
+        """Rows of counts of each text's keys found in the sorted ``vocabulary`` (one searchsorted)."""
+        keys = [keys_of(norms) for norms in norm_arrays]
+        lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        rows = np.repeat(np.arange(len(keys)), lengths)
+        if len(vocabulary) and len(flat):
+            position = np.searchsorted(vocabulary, flat)
             position[position >= len(vocabulary)] = 0
-            found = position[vocabulary[position] == keys] if len(vocabulary) else position[:0]
-            indices.append(found)
-            indptr.append(indptr[-1] + len(found))
-        flat = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
-        data = np.ones(len(flat), dtype=np.float64)
-        matrix = sparse.csr_matrix((data, flat, indptr), shape=(len(norm_arrays), len(vocabulary)))
-        matrix.sum_duplicates()
-        return matrix
+            found = vocabulary[position] == flat
+            rows, columns = rows[found], position[found]
+        else:
+            rows, columns = rows[:0], np.zeros(0, dtype=np.int64)
+        data = np.ones(len(rows), dtype=np.float64)
+        return sparse.csr_matrix((data, (rows, columns)), shape=(len(norm_arrays), len(vocabulary)))
 
     def _unknown_type_chars(self, norm_arrays: list[np.ndarray]) -> sparse.csr_matrix:
         """Character n-grams of lemmas unseen in training (the case char n-grams exist for)."""
         from vcse_modes.nlp import load_nlp
 
         strings = load_nlp().vocab.strings
+        # Per-instance memo of unseen lemma -> its known n-gram columns; not a parameter, not pickled.
+        memo: dict[int, list[int]] = self.__dict__.setdefault("_unknown_memo", {})
         width = len(self.char_index_)
         rows, cols = [], []
         for row, norms in enumerate(norm_arrays):
             position = np.searchsorted(self.type_keys_, norms)
             position[position >= len(self.type_keys_)] = 0
             unknown = norms[self.type_keys_[position] != norms] if len(self.type_keys_) else norms
-            for key in unknown:
-                for gram in self._char_grams(strings[int(key)]):
-                    column = self.char_index_.get(gram)
-                    if column is not None:
-                        rows.append(row)
-                        cols.append(column)
+            for key in unknown.tolist():
+                columns = memo.get(key)
+                if columns is None:
+                    grams = self._char_grams(strings[key])
+                    columns = [c for c in map(self.char_index_.get, grams) if c is not None]
+                    if len(memo) < 100_000:
+                        memo[key] = columns
+                rows.extend([row] * len(columns))
+                cols.extend(columns)
         data = np.ones(len(rows), dtype=np.float64)
         return sparse.csr_matrix((data, (rows, cols)), shape=(len(norm_arrays), width))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_unknown_memo", None)
+        return state
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return self.feature_names_

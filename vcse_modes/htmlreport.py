@@ -26,12 +26,12 @@ MODE_COLOURS = {"commodified": "#C1440E", "collaborative": "#1F6FB2", "mixed": "
                 "neither": "#8C8C8C"}
 SIDE_STYLES = {"commissioner": ("#B3478F", "s", "commissioner side"), "vcse": ("#00876C", "o", "VCSE side")}
 MEDIA_LABELS = {
-    "managerial_techniques": "managerial\ntechniques",
-    "negotiated_order": "negotiated\norder",
-    "discursive_control": "discursive\ncontrol",
-    "resource_dependencies": "resource\ndependencies",
-    "provider_competition": "provider\ncompetition",
-    "juridical_control": "juridical\ncontrol",
+    "managerial_techniques": "managerial techniques",
+    "negotiated_order": "negotiated order",
+    "discursive_control": "discursive control",
+    "resource_dependencies": "resource dependencies",
+    "provider_competition": "provider competition",
+    "juridical_control": "juridical control",
 }
 LABEL_CHARS = 34
 ROW_HEIGHT = 0.36
@@ -57,13 +57,33 @@ def _e(value: Any) -> str:
 
 
 def _short(text: str, limit: int = LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Shorten a figure label at a word boundary when one is near (full names are in the table)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–(") + "…"
 
 
 def _fmt(value: float | None, signed: bool = True) -> str:
     if value is None:
         return "–"
     return (f"{value:+.2f}" if signed else f"{value:.2f}").replace("-", "−")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _when(stamp: Any) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(stamp)).strftime("%d %B %Y, %H:%M %Z").strip()
+    except ValueError:
+        return str(stamp or "")
 
 
 def _ordered(cases: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -116,7 +136,6 @@ def spectrum_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
     """Every scored case on the -1..+1 spectrum with its 95% interval."""
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
     # matplotlib counts rows bottom-up: reversed, the most collaborative case is on top
     rows = [c for c in _ordered(cases) if c.get("score") is not None][::-1]
@@ -134,12 +153,8 @@ def spectrum_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
         ax.set_ylim(-0.6, len(rows) - 0.4)
         ax.set_yticks(range(len(rows)), [_short(c["case"]) for c in rows])
         ax.set_xlabel("score, with 95% bootstrap interval")
-        _right_labels(ax, [f"{c.get('ok', 0)} docs · {c.get('passages_scored', 0)} passages" for c in rows])
-        handles = [Line2D([], [], marker="o", ls="-", lw=2.4, ms=7, color=MODE_COLOURS[m], label=m)
-                   for m in ("commodified", "mixed", "collaborative", "neither")]
-        figure.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=9,
-                      bbox_to_anchor=(0.5, -0.01), title="mode of the case", title_fontsize=9)
-        figure.subplots_adjust(bottom=0.75 / (1.45 + ROW_HEIGHT * len(rows)) + 0.12)
+        _right_labels(ax, [f"{_plural(c.get('ok', 0), 'doc')} · "
+                           f"{_plural(c.get('passages_scored', 0), 'passage')}" for c in rows])
         return _svg(figure, "spectrum", "Spectrum of cases from commodified to collaborative")
 
 
@@ -168,13 +183,15 @@ def media_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
                            color="white" if abs(lean[i, j]) > 0.6 else "#222222")
         for ax, title in ((left, "Share of the evidence"),
                           (right, "Lean   (− commodified · + collaborative)")):
-            ax.set_xticks(range(len(MEDIA)), [MEDIA_LABELS.get(m, m) for m in MEDIA], fontsize=8.5)
+            ax.set_xticks(range(len(MEDIA)), [MEDIA_LABELS.get(m, m) for m in MEDIA], fontsize=8.5,
+                          rotation=35, ha="left", rotation_mode="anchor")
             ax.xaxis.tick_top()
-            ax.tick_params(length=0)
-            ax.set_title(title, fontsize=10.5, pad=34, loc="left", color="#222222")
+            ax.tick_params(length=0, pad=3)
+            ax.xaxis.set_label_position("bottom")
+            ax.set_xlabel(title, fontsize=10.5, color="#222222", labelpad=8)
             for spine in ax.spines.values():
                 spine.set_visible(False)
-        left.set_yticks(range(len(rows)), [_short(c["case"], 28) for c in rows])
+        left.set_yticks(range(len(rows)), [_short(c["case"]) for c in rows])
         return _svg(figure, "media", "Heatmaps of media of power by case")
 
 
@@ -182,7 +199,6 @@ def sides_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
     """Commissioner-side and VCSE-side scores per case, as paired points."""
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
     def has(case: Mapping[str, Any], side: str) -> bool:
         return bool(case.get(side)) and case[side].get("score") is not None
@@ -217,12 +233,6 @@ def sides_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
         ax.set_yticks(range(len(rows)), [_short(c["case"]) for c in rows])
         ax.set_xlabel("score of each side's passages, with 95% interval")
         _right_labels(ax, notes)
-        handles = [Line2D([], [], marker=SIDE_STYLES[s][1], color=SIDE_STYLES[s][0], lw=1.3, ms=7,
-                          label=SIDE_STYLES[s][2]) for s in ("commissioner", "vcse")]
-        handles.append(Line2D([], [], color="#b5b5b5", lw=3.2, label="gap between the sides"))
-        figure.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=9,
-                      bbox_to_anchor=(0.5, -0.01))
-        figure.subplots_adjust(bottom=0.6 / (1.45 + ROW_HEIGHT * 1.2 * len(rows)) + 0.1)
         return _svg(figure, "sides", "Commissioner-side versus VCSE-side scores by case")
 
 
@@ -249,31 +259,37 @@ def _badge(mode: str | None) -> str:
     return f'<span class="badge {_e(mode)}">{_e(mode)}</span>'
 
 
-def _score_text(data: Mapping[str, Any] | None) -> str:
+def _score_text(data: Mapping[str, Any] | None, stacked: bool = False) -> str:
     if not data or data.get("score") is None:
         return '<span class="muted">–</span>'
-    return (f'<span class="num">{_fmt(data["score"])}</span> '
+    return (f'<span class="num">{_fmt(data["score"])}</span>{"<br>" if stacked else " "}'
             f'<span class="ci">[{_fmt(data["ci_low"])}, {_fmt(data["ci_high"])}]</span>')
 
 
 def _cases_table(cases: Sequence[Mapping[str, Any]]) -> str:
-    head = ("<tr><th>case</th><th>site · tracer</th><th class='r'>documents</th><th class='r'>passages</th>"
-            "<th>score [95% interval]</th><th>mode</th><th>commissioner side</th><th>VCSE side</th>"
-            "<th class='r'>VCSE − commissioner</th></tr>")
+    with_site = any(c.get("site") or c.get("tracer") for c in cases)
+    head = ("<tr><th>case</th>" + ("<th>site · tracer</th>" if with_site else "")
+            + "<th class='r'>documents<br>scored</th><th class='r'>passages</th>"
+            "<th>score<br><span class='sub'>95% interval</span></th><th>mode</th>"
+            "<th>commissioner<br>side</th><th>VCSE<br>side</th>"
+            "<th class='r'>gap<br><span class='sub'>VCSE − comm.</span></th></tr>")
     body = []
     for case in cases:
         where = " · ".join(_e(v) for v in (case.get("site"), case.get("tracer")) if v)
-        where = where or '<span class="muted">–</span>'
-        failed = case.get("failed")
-        failed_note = f' <span class="warn">({failed} not scored)</span>' if failed else ""
+        where = f"<td>{where or '<span class=muted>–</span>'}</td>" if with_site else ""
+        documents = f"{case.get('ok', 0)}"
+        if case.get("failed"):
+            documents += (f" <span class='warn' title='{case['failed']} could not be scored'>"
+                          f"of {case.get('documents', 0)}</span>")
         link = f"<a href='#case-{_slug(case['case'])}'>{_e(case['case'])}</a>"
         body.append(
-            f"<tr><th scope='row'>{link}</th><td>{where}</td>"
-            f"<td class='r'>{case.get('ok', 0)}{failed_note}</td>"
+            f"<tr><th scope='row' class='name'>{link}</th>{where}"
+            f"<td class='r nowrap'>{documents}</td>"
             f"<td class='r'>{case.get('passages_scored', 0)}</td>"
-            f"<td>{_score_text(case)}</td><td>{_badge(case.get('mode'))}</td>"
-            f"<td>{_score_text(case.get('commissioner'))}</td><td>{_score_text(case.get('vcse'))}</td>"
-            f"<td class='r'>{_e(_fmt(case.get('difference')))}</td></tr>")
+            f"<td class='nowrap'>{_score_text(case, True)}</td><td>{_badge(case.get('mode'))}</td>"
+            f"<td class='nowrap'>{_score_text(case.get('commissioner'), True)}</td>"
+            f"<td class='nowrap'>{_score_text(case.get('vcse'), True)}</td>"
+            f"<td class='r nowrap'>{_e(_fmt(case.get('difference')))}</td></tr>")
     table = f"<table class='cases'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
     return f"<div class='scroll'>{table}</div>"
 
@@ -289,8 +305,9 @@ def _evidence_section(case: Mapping[str, Any], open_: bool) -> str:
     items = []
     for pole in ("commodified", "collaborative"):
         rows = [r for r in case.get("evidence") or [] if r.get("pole") == pole]
+        items.append(f"<h3 class='pole {_e(pole)}'>Towards {_e(pole)}</h3>")
         if not rows:
-            items.append(f"<p class='muted'>No passage leans clearly {pole}.</p>")
+            items.append(f"<p class='muted'>No passage leans clearly {_e(pole)} (p ≥ 0.5).</p>")
             continue
         for row in rows:
             where = [_e(row.get("file"))]
@@ -308,7 +325,9 @@ def _evidence_section(case: Mapping[str, Any], open_: bool) -> str:
     facts = [f"{case.get('ok', 0)} of {case.get('documents', 0)} documents scored",
              f"{case.get('passages_scored', 0)} passages"]
     if case.get("duplicates"):
-        facts.append(f"{case['duplicates']} duplicate files counted once")
+        n = case["duplicates"]
+        facts.append(f"{n} duplicate{'s' if n > 1 else ''} of another file (scored once; "
+                     "counted once per case)")
     where = " · ".join(_e(v) for v in (case.get("site"), case.get("tracer")) if v)
     summary = (f"<summary><span class='case-name'>{_e(case['case'])}</span> {_badge(case.get('mode'))} "
                f"{_score_text(case)}{f' <span class=muted>· {where}</span>' if where else ''}</summary>")
@@ -338,8 +357,8 @@ HOW_TO_READ = """
 <li><strong>The score</strong> places a case between <span class="pole commodified">−1, commodified</span>
 commissioning (tenders, specifications, contract monitoring, KPIs, price competition) and
 <span class="pole collaborative">+1, collaborative</span> commissioning (networks, co-production, trust,
-grants). It pools every passage of every scored document in the case; 0 means balanced evidence or little evidence
-(scores shrink towards 0 when few passages take a side).</li>
+grants). It pools every passage of every scored document in the case; 0 means balanced evidence or little
+evidence (scores shrink towards 0 when few passages take a side).</li>
 <li><strong>The bar</strong> is a 95% bootstrap interval over passages: it shows how much the score depends on
 which passages happen to be in the documents. A case is called <em>commodified</em> or <em>collaborative</em>
 only when its score is beyond ±0.2 (dotted lines) and its interval does not cross 0; otherwise it is
@@ -377,6 +396,12 @@ a { color: #1a5fa0; }
 .figure { margin: 10px 0 4px; overflow-x: auto; }
 .figure svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 .caption { color: var(--muted); font-size: 14px; margin: 6px 0 0; }
+.legend { text-align: center; font-size: 14px; margin: 4px 0 6px; }
+.legend .key { font-size: 17px; margin: 0 3px 0 12px; }
+.sub { text-transform: none; letter-spacing: 0; font-weight: 400; }
+.nowrap { white-space: nowrap; }
+th.name { min-width: 11em; font-weight: 600; }
+h3.pole { font-size: 14px; text-transform: uppercase; letter-spacing: .04em; margin: 14px 0 4px; }
 .note ul { margin: 0; padding-left: 20px; }
 .note li { margin: 6px 0; }
 .scroll { overflow-x: auto; }
@@ -444,7 +469,7 @@ def render_report(cases: Sequence[Mapping[str, Any]], *, failures: Sequence[Mapp
         "No passages were attributed to commissioner or VCSE speakers. Label transcript speakers "
         "(e.g. “Participant role: vcse”) or give documents a <code>role</code> in a manifest CSV."))
     evidence = "".join(_evidence_section(c, len(ordered) <= OPEN_EVIDENCE_UP_TO) for c in ordered)
-    when = " · ".join(_e(v) for v in (meta.get("finished") or meta.get("started"),) if v)
+    when = _e(_when(meta.get("finished") or meta.get("started")))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -466,8 +491,13 @@ organisations · {model_text}{f' · {when}' if when else ''}</p>
 </header>
 {HOW_TO_READ}
 <section id="spectrum"><h2>Where each case sits</h2>{spectrum}
+<p class="legend"><span class="key" style="color:{MODE_COLOURS['commodified']}">●</span> commodified
+<span class="key" style="color:{MODE_COLOURS['mixed']}">●</span> mixed
+<span class="key" style="color:{MODE_COLOURS['collaborative']}">●</span> collaborative
+<span class="key" style="color:{MODE_COLOURS['neither']}">●</span> neither (too little evidence)</p>
 <p class="caption">Dot: the case's score from all its passages. Bar: 95% bootstrap interval. Dotted lines:
-±0.2, the threshold for calling a case commodified or collaborative. Right: documents scored and passages used.</p>
+±0.2, the threshold for calling a case commodified or collaborative. Right: documents scored and passages
+used.</p>
 </section>
 <section id="table"><h2>All cases</h2>{_cases_table(ordered)}</section>
 <section id="media"><h2>Media of power</h2>{media}
@@ -475,6 +505,9 @@ organisations · {model_text}{f' · {when}' if when else ''}</p>
 passages lean towards (−1 commodified, red; +1 collaborative, blue).</p>
 </section>
 <section id="sides"><h2>Commissioner and VCSE voices</h2>{sides}
+<p class="legend"><span class="key" style="color:{SIDE_STYLES['commissioner'][0]}">■</span> commissioner side
+<span class="key" style="color:{SIDE_STYLES['vcse'][0]}">●</span> VCSE side
+<span class="key" style="color:#b5b5b5">▬</span> gap between the sides</p>
 <p class="caption">Square: commissioner-side passages. Circle: VCSE-side passages. Thin bars: 95% intervals.
 Right: VCSE minus commissioner score, with its 95% bootstrap interval.</p>
 </section>
@@ -493,6 +526,8 @@ Self-contained: no scripts, no network.</p>
 def write_report(path: Any, cases: Sequence[Mapping[str, Any]], *, failures: Sequence[Mapping[str, Any]] = (),
                  meta: Mapping[str, Any] | None = None) -> None:
     """Render the report and write it atomically to ``path``."""
-    from vcse_modes.formats import atomic_write_text
+    from pathlib import Path
 
-    atomic_write_text(path, render_report(cases, failures=failures, meta=meta))
+    from vcse_modes.batch import _write_text
+
+    _write_text(Path(path), render_report(cases, failures=failures, meta=meta))

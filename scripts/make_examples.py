@@ -586,7 +586,7 @@ def build_pdf(path: Path) -> None:
 
     # invariant=1 fixes the document ID and the dates; SOURCE_DATE_EPOCH (read by reportlab's
     # TimeStamp) makes those dates FIXED_DATETIME rather than reportlab's default of 2000-01-01.
-    epoch = str(int(FIXED_DATETIME.replace(tzinfo=dt.timezone.utc).timestamp()))
+    epoch = str(int(FIXED_DATETIME.replace(tzinfo=dt.UTC).timestamp()))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     buf = io.BytesIO()

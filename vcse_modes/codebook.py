@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-import sys
+import tomllib
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,11 +30,6 @@ from typing import Any
 
 from vcse_modes import MEDIA, MODES
 from vcse_modes.errors import DataError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 POLES = ("commodified", "collaborative")
 CONTRAST_KINDS = ("after", "from", "replace")

@@ -37,7 +37,7 @@ import hashlib
 import io
 import json
 import re
-import sys
+import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,11 +46,6 @@ from typing import Any
 
 from vcse_modes import MEDIA, MODES
 from vcse_modes.errors import DataError, UnsupportedFormatError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 csv.field_size_limit(64 * 1024 * 1024)
 

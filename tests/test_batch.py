@@ -207,7 +207,7 @@ def test_manifest_input_roles_and_case_attributes(tmp_path, model_dir):
     assert southmere["site"] == "Southmere place" and southmere["tracer"] == "social prescribing"
     # documents without speaker labels count on their manifest role's side
     assert southmere["commissioner"]["passages_scored"] > 0 and southmere["vcse"]["passages_scored"] > 0
-    assert southmere["documents"] == 4 and southmere["ok"] == 2 and southmere["failed"] == 2
+    assert (southmere["documents"], southmere["ok"], southmere["failed"]) == (3, 2, 1)
     assert cases["Absolute"]["ok"] == 1
 
 

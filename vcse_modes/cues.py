@@ -205,9 +205,15 @@ class CueMatcher:
         from spacy.matcher import PhraseMatcher
         from spacy.tokens import Span
 
-        from vcse_modes.nlp import load_nlp
+        from vcse_modes.nlp import LOWER_LEMMA, load_nlp
 
         nlp = load_nlp()
+        lower_lemma = nlp.get_pipe(LOWER_LEMMA)
+
+        def lemmatise(text: str):
+            # Patterns need only tokens and NORM, not sentence boundaries: skip the full pipeline.
+            return lower_lemma(nlp.make_doc(text))
+
         cb = self.codebook
         groups: dict[tuple[str, str, str], list[str]] = {}
         for cue in cb.cue_patterns():
@@ -227,7 +233,7 @@ class CueMatcher:
             texts = [v for p in phrases for v in (phrase_variants(p) if expand else [p])]
             seen: set[tuple[str, ...]] = set()
             patterns = []
-            for doc in nlp.pipe(texts):
+            for doc in map(lemmatise, texts):
                 norms = tuple(t.norm_ for t in doc)
                 if norms and norms not in seen:
                     seen.add(norms)
@@ -236,7 +242,7 @@ class CueMatcher:
             matcher.add(name, patterns)
             keys[nlp.vocab.strings[name]] = key
         self._scope_breakers = frozenset(
-            doc[0].norm_ for doc in nlp.pipe(cb.negation_scope_breakers) if len(doc)
+            doc[0].norm_ for doc in map(lemmatise, cb.negation_scope_breakers) if len(doc)
         )
         self._keys = keys
         self._span_type = Span

@@ -11,9 +11,10 @@ from vcse_modes.corpus import load_corpus
 from vcse_modes.training import DEFAULT_PARAMS, cross_validate
 
 CANDIDATES = {
-    "logistic regression: cues + lemma n-grams + char n-grams (default)": {},
-    "logistic regression without codebook cues": {"cues": False},
-    "logistic regression without char n-grams": {"char_ngrams": None},
+    "logistic regression x complement NB, product of experts (default)": {},
+    "logistic regression": {"estimator": "logreg"},
+    "logistic regression without codebook cues": {"estimator": "logreg", "cues": False},
+    "logistic regression without char n-grams": {"estimator": "logreg", "char_ngrams": None},
     "linear SVM (temperature-calibrated)": {"estimator": "svm"},
     "complement naive Bayes (temperature-calibrated)": {"estimator": "nb"},
 }

@@ -79,13 +79,8 @@ def score_document(
         )
         for i, (p, _) in enumerate(pairs)
     ]
-    cue_matcher = model.features_.named_steps["union"].named_transformers.get("cues")
-
     def cue_terms(passage: ScoredPassage) -> list[str]:
-        if cue_matcher is None:
-            return []
-        hits = cue_matcher.find_cues(spans[passage.index])
-        return list(dict.fromkeys(h.text for h in hits if not h.suppressed))
+        return model.cue_terms(spans[passage.index])
 
     result = aggregate(scored)
     record = {

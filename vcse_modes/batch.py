@@ -499,13 +499,25 @@ def _run_local(planner: _Planner, settings: _Settings, jobs: int,
 # ---------------------------------------------------------------- dask backend
 
 
+def _sequential_score(task: _Task, settings: _Settings) -> _Result:
+    # Inside a dask task joblib's active backend is dask: scikit-learn's own joblib calls
+    # (FeatureUnion.transform) would queue nested tasks behind this one and deadlock.
+    from joblib import parallel_config
+
+    with parallel_config(backend="sequential"):
+        return score_task(task, settings)
+
+
 def _score_with_deadline(task: _Task, settings: _Settings) -> tuple[_Task, _Result]:
     """The per-file function as a dask task: the time limit is enforced in the task."""
-    _model(settings)  # load outside the deadline (once per worker process)
+    from joblib import parallel_config
+
+    with parallel_config(backend="sequential"):
+        _model(settings)  # load outside the deadline (once per worker process)
     if settings.timeout <= 0:
-        return task, score_task(task, settings)
+        return task, _sequential_score(task, settings)
     box: dict[str, _Result] = {}
-    thread = threading.Thread(target=lambda: box.setdefault("result", score_task(task, settings)),
+    thread = threading.Thread(target=lambda: box.setdefault("result", _sequential_score(task, settings)),
                               daemon=True)
     thread.start()
     thread.join(settings.timeout)

@@ -34,6 +34,7 @@ MEDIA_LABELS = {
     "juridical_control": "juridical control",
 }
 LABEL_CHARS = 34
+SHARE_SCALE = 0.4
 ROW_HEIGHT = 0.36
 OPEN_EVIDENCE_UP_TO = 8
 
@@ -101,6 +102,8 @@ def _svg(figure: Any, prefix: str, label: str) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.08, metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)  # RDF boilerplate with links
+    text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.DOTALL)  # one comment per label: dead weight
     text = re.sub(r'(\bid="|href="#|url\(#)', lambda m: f"{m.group(1)}{prefix}-", text)
     return text.replace("<svg ", f'<svg role="img" aria-label="{_e(label)}" ', 1)
 
@@ -172,13 +175,13 @@ def media_svg(cases: Sequence[Mapping[str, Any]]) -> str | None:
     with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(11.5, 1.7 + ROW_HEIGHT * 1.15 * len(rows)))
         left, right = figure.subplots(1, 2, sharey=True, gridspec_kw={"wspace": 0.06})
-        top = max(0.05, float(share.max()))
-        left.imshow(share, cmap="Greys", vmin=0, vmax=top * 1.25, aspect="auto")
+        top = max(SHARE_SCALE, float(share.max()))  # a fixed scale keeps reports comparable
+        left.imshow(share, cmap="Greys", vmin=0, vmax=top * 1.15, aspect="auto")
         right.imshow(lean, cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
         for i in range(len(rows)):
             for j in range(len(MEDIA)):
                 left.text(j, i, f"{share[i, j]:.0%}", ha="center", va="center", fontsize=9,
-                          color="white" if share[i, j] > top * 0.75 else "#222222")
+                          color="white" if share[i, j] > top * 0.6 else "#222222")
                 right.text(j, i, _fmt(float(lean[i, j])), ha="center", va="center", fontsize=9,
                            color="white" if abs(lean[i, j]) > 0.6 else "#222222")
         for ax, title in ((left, "Share of the evidence"),
@@ -267,23 +270,21 @@ def _score_text(data: Mapping[str, Any] | None, stacked: bool = False) -> str:
 
 
 def _cases_table(cases: Sequence[Mapping[str, Any]]) -> str:
-    with_site = any(c.get("site") or c.get("tracer") for c in cases)
-    head = ("<tr><th>case</th>" + ("<th>site · tracer</th>" if with_site else "")
-            + "<th class='r'>documents<br>scored</th><th class='r'>passages</th>"
+    head = ("<tr><th>case</th><th class='r'>documents<br>scored</th><th class='r'>passages</th>"
             "<th>score<br><span class='sub'>95% interval</span></th><th>mode</th>"
             "<th>commissioner<br>side</th><th>VCSE<br>side</th>"
-            "<th class='r'>gap<br><span class='sub'>VCSE − comm.</span></th></tr>")
+            "<th class='r'>gap<br><span class='sub nowrap'>VCSE − comm.</span></th></tr>")
     body = []
     for case in cases:
         where = " · ".join(_e(v) for v in (case.get("site"), case.get("tracer")) if v)
-        where = f"<td>{where or '<span class=muted>–</span>'}</td>" if with_site else ""
+        where = f"<br><span class='where'>{where}</span>" if where else ""
         documents = f"{case.get('ok', 0)}"
         if case.get("failed"):
             documents += (f" <span class='warn' title='{case['failed']} could not be scored'>"
                           f"of {case.get('documents', 0)}</span>")
         link = f"<a href='#case-{_slug(case['case'])}'>{_e(case['case'])}</a>"
         body.append(
-            f"<tr><th scope='row' class='name'>{link}</th>{where}"
+            f"<tr><th scope='row' class='name'>{link}{where}</th>"
             f"<td class='r nowrap'>{documents}</td>"
             f"<td class='r'>{case.get('passages_scored', 0)}</td>"
             f"<td class='nowrap'>{_score_text(case, True)}</td><td>{_badge(case.get('mode'))}</td>"
@@ -400,7 +401,8 @@ a { color: #1a5fa0; }
 .legend .key { font-size: 17px; margin: 0 3px 0 12px; }
 .sub { text-transform: none; letter-spacing: 0; font-weight: 400; }
 .nowrap { white-space: nowrap; }
-th.name { min-width: 11em; font-weight: 600; }
+th.name { min-width: 10em; font-weight: 600; }
+.where { color: var(--muted); font-weight: 400; font-size: 13px; }
 h3.pole { font-size: 14px; text-transform: uppercase; letter-spacing: .04em; margin: 14px 0 4px; }
 .note ul { margin: 0; padding-left: 20px; }
 .note li { margin: 6px 0; }

@@ -20,8 +20,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from vcse_modes import MEDIA, MODES
+from vcse_modes.compiled import sigmoid, softmax
 
-ESTIMATORS = ("logreg", "svm", "nb")
+ESTIMATORS = ("logreg", "svm", "nb", "logreg+nb")
 
 
 def build_features(
@@ -84,7 +85,52 @@ def _linear(estimator: str, C: float, seed: int, binary: bool = False):
         return LinearSVC(C=C / 10, class_weight="balanced", random_state=seed, max_iter=20000)
     if estimator == "nb":
         return ComplementNB(alpha=1.0 / C)
+    if estimator == "logreg+nb":
+        return ProductOfExperts([_linear("logreg", C, seed, binary), ComplementNB(alpha=1.0 / C)])
     raise ValueError(f"unknown estimator {estimator!r}; choose from {ESTIMATORS}")
+
+
+class ProductOfExperts(ClassifierMixin, BaseEstimator):
+    """Sum of the members' log-probabilities (a product of experts), for diverse linear models.
+
+    Parameters
+    ----------
+    estimators : list
+        Classifiers with ``predict_log_proba``; fitted clones are stored in ``estimators_``.
+    """
+
+    def __init__(self, estimators: list[Any]) -> None:
+        self.estimators = estimators
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ProductOfExperts:
+        from sklearn.base import clone
+
+        self.estimators_ = [clone(e).fit(X, y, sample_weight=sample_weight) for e in self.estimators]
+        self.classes_ = self.estimators_[0].classes_
+        return self
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        return sum(e.predict_log_proba(X) for e in self.estimators_)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[self.predict_log_proba(X).argmax(axis=1)]
+
+
+def _linear_parts(clf: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per-class weights and intercepts of a linear scorer (None when not linear)."""
+    if isinstance(clf, ProductOfExperts):
+        parts = [_linear_parts(e) for e in clf.estimators_]
+        if any(p is None for p in parts):
+            return None
+        return sum(p[0] for p in parts), sum(p[1] for p in parts)  # type: ignore[index]
+    if hasattr(clf, "feature_log_prob_"):  # ComplementNB: jll = X @ feature_log_prob_.T
+        return clf.feature_log_prob_, np.zeros(len(clf.classes_))
+    if hasattr(clf, "coef_"):
+        coef, intercept = clf.coef_, np.atleast_1d(clf.intercept_)
+        if coef.shape[0] == 1:  # binary: one row scores the positive class against zero
+            coef, intercept = np.vstack([np.zeros_like(coef[0]), coef[0]]), np.array([0.0, intercept[0]])
+        return coef, intercept
+    return None
 
 
 def _scores(clf: Any, X: Any) -> np.ndarray:
@@ -93,24 +139,14 @@ def _scores(clf: Any, X: Any) -> np.ndarray:
     return scores.reshape(len(scores), -1) if scores.ndim == 1 else scores
 
 
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 class PassageClassifier(ClassifierMixin, BaseEstimator):
     """Predict a passage's mode (4 classes) and media (6 labels).
 
     Parameters
     ----------
-    estimator : {"logreg", "svm", "nb"}
-        Linear model for both heads: logistic regression, linear SVM, or complement NB.
+    estimator : {"logreg+nb", "logreg", "svm", "nb"}
+        Linear model for both heads: logistic regression times complement NB (a product of
+        experts, the default), logistic regression, linear SVM, or complement NB.
     C : float
         Inverse regularisation strength.
     char_ngrams : tuple of int or None
@@ -130,7 +166,7 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        estimator: str = "logreg",
+        estimator: str = "logreg+nb",
         C: float = 30.0,
         char_ngrams: tuple[int, int] | None = (3, 5),
         min_df: int = 2,
@@ -177,25 +213,31 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         self.head_weights_, self.head_bias_ = self._stack_heads(features.shape[1])
         return self
 
-    def _stack_heads(self, n_features: int) -> tuple[Any, np.ndarray] | tuple[None, None]:
-        """All linear heads as one weight matrix, so prediction is a single product."""
-        if not hasattr(self.mode_clf_, "coef_") or self.mode_clf_.coef_.shape[0] == 1:
+    def _stack_heads(self, n_features: int) -> tuple[np.ndarray, np.ndarray] | tuple[None, None]:
+        """All heads as one weight matrix, so prediction is a single product.
+
+        Every supported estimator scores linearly up to a per-row constant (which softmax and
+        log-odds cancel), so the stacked form gives the same probabilities as the estimators.
+        """
+        mode = _linear_parts(self.mode_clf_)
+        if mode is None:
             return None, None
-        columns, bias = [], []
-        for j, label in enumerate(self.mode_clf_.classes_):
-            columns.append((MODES.index(label), self.mode_clf_.coef_[j], self.mode_clf_.intercept_[j]))
         weights = np.zeros((n_features, len(MODES) + len(MEDIA)))
         bias = np.full(len(MODES) + len(MEDIA), -30.0)
-        for column, coef, intercept in columns:
-            weights[:, column], bias[column] = coef, intercept
+        coef, intercept = mode
+        for j, label in enumerate(self.mode_clf_.classes_):
+            weights[:, MODES.index(label)], bias[MODES.index(label)] = coef[j], intercept[j]
         for j, clf in enumerate(self.media_clfs_):
             column = len(MODES) + j
             if isinstance(clf, float):
                 bias[column] = 30.0 if clf else -30.0
-            elif hasattr(clf, "coef_"):
-                weights[:, column], bias[column] = clf.coef_[0], clf.intercept_[0]
-            else:
+                continue
+            parts = _linear_parts(clf)
+            if parts is None:
                 return None, None
+            coef, intercept = parts
+            weights[:, column] = coef[-1] - (coef[0] if len(coef) == 2 else 0)
+            bias[column] = intercept[-1] - (intercept[0] if len(intercept) == 2 else 0)
         return weights, bias
 
     @staticmethod
@@ -254,14 +296,14 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         scores = mode_scores[covered]
 
         def nll(temperature: float) -> float:
-            p = _softmax(scores, temperature)
+            p = softmax(scores, temperature)
             return float(-np.log(p[np.arange(len(target)), target] + 1e-12).mean())
 
         self.temperature_ = float(minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded").x)
         self.media_platt_ = np.array(
             [self._platt(media_scores[covered, j], media_matrix[covered, j]) for j in range(len(MEDIA))]
         )
-        calibrated = _sigmoid(media_scores[covered] * self.media_platt_[:, 0] + self.media_platt_[:, 1])
+        calibrated = sigmoid(media_scores[covered] * self.media_platt_[:, 0] + self.media_platt_[:, 1])
         self.media_thresholds_ = np.array(
             [self._best_threshold(calibrated[:, j], media_matrix[covered, j]) for j in range(len(MEDIA))]
         )
@@ -338,14 +380,21 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         else:
             mode_scores = self._aligned_scores(self.mode_clf_, features)
             raw = self._media_scores(self.media_clfs_, features)
-        mode = _softmax(mode_scores, self.temperature_)
-        media = _sigmoid(raw * self.media_platt_[:, 0] + self.media_platt_[:, 1])
+        mode = softmax(mode_scores, self.temperature_)
+        media = sigmoid(raw * self.media_platt_[:, 0] + self.media_platt_[:, 1])
         return mode, media
 
     def media_labels(self, media_proba: np.ndarray) -> list[list[str]]:
         """The media each passage shows: probability at or above that medium's threshold."""
         chosen = media_proba >= self.media_thresholds_
         return [[m for m, keep in zip(MEDIA, row, strict=True) if keep] for row in chosen]
+
+    def cue_terms(self, doc: Any) -> list[str]:
+        """Active (not contrasted or negated) cue terms in a doc or span, in order, once each."""
+        cues = self.features_.named_steps["union"].named_transformers.get("cues")
+        if cues is None:
+            return []
+        return list(dict.fromkeys(h.text for h in cues.find_cues(doc) if not h.suppressed))
 
     def feature_names(self) -> np.ndarray:
         """Names of the features, for explanations."""

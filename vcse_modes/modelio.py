@@ -1,7 +1,8 @@
 """Saving, finding and safely loading models with their cards.
 
-joblib (like pickle) runs code while loading, so a model file is loaded only when its
-SHA-256 matches the ``card.json`` beside it; anything else needs ``trust=True``.
+A model file is plain arrays (``model.npz``, read without pickle, so loading cannot run
+code), and is loaded only when its SHA-256 matches the ``card.json`` beside it; anything
+else needs ``trust=True``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from vcse_modes.errors import ModelError, StaleModelError, UntrustedModelError
 from vcse_modes.formats import atomic_write_bytes, atomic_write_text
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.npz"
 CARD_FILE = "card.json"
 CARD_MD = "card.md"
 DEFAULT_MODEL = "default"
@@ -72,17 +73,19 @@ def library_versions() -> dict[str, str]:
 
 
 def save_model(model: Any, folder: str | os.PathLike[str], card: dict[str, Any]) -> dict[str, Any]:
-    """Write ``model.joblib``, then ``card.json``/``card.md`` recording its hash; return the card."""
-    import io
-
-    import joblib
+    """Compile ``model`` to ``model.npz`` (plain arrays), then write ``card.json``/``card.md``
+    recording its hash; return the card."""
+    from vcse_modes.compiled import compile_model, to_bytes
 
     folder = Path(folder)
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
-    data = buffer.getvalue()
+    data = to_bytes(compile_model(model))
     atomic_write_bytes(folder / MODEL_FILE, data)
-    card = {**card, "model_sha256": hashlib.sha256(data).hexdigest(), "versions": library_versions()}
+    card = {
+        **card,
+        "model_sha256": hashlib.sha256(data).hexdigest(),
+        "format": "npz",
+        "versions": library_versions(),
+    }
     atomic_write_text(folder / CARD_FILE, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     from vcse_modes.report import card_markdown
 
@@ -103,10 +106,14 @@ def read_card(folder: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load_model(name_or_path: str | None = None, *, trust: bool = False) -> tuple[Any, dict[str, Any]]:
-    """Load a model and its card, refusing files whose hash the card does not vouch for."""
-    import warnings
+    """Load a model and its card, refusing files whose hash the card does not vouch for.
 
-    import joblib
+    The file holds only arrays and is read with ``allow_pickle=False``, so loading never runs
+    code; the hash check guards against tampered or mismatched files. ``trust=True`` skips it.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from vcse_modes.compiled import CompiledModel
 
     folder = resolve_model(name_or_path)
     model_path = folder / MODEL_FILE
@@ -116,7 +123,8 @@ def load_model(name_or_path: str | None = None, *, trust: bool = False) -> tuple
         if not trust:
             raise
         card = {}
-    actual = file_sha256(model_path)
+    data = model_path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
     if not trust and card.get("model_sha256") != actual:
         raise UntrustedModelError(
             f"model file hash {actual[:12]}... does not match its card "
@@ -124,24 +132,25 @@ def load_model(name_or_path: str | None = None, *, trust: bool = False) -> tuple
             "Retrain it, or pass --trust-model if you made it yourself",
             str(model_path),
         )
-    from sklearn import __version__ as sklearn_version
-
+    try:
+        installed = version("scikit-learn")
+    except PackageNotFoundError:
+        installed = "not installed"
     trained_with = card.get("versions", {}).get("scikit-learn")
-    if trained_with and trained_with != sklearn_version:
-        # The hash vouches for the file; a version change may still alter predictions, so say so.
+    if trained_with and trained_with != installed:
+        # Scoring does not use scikit-learn (the model is plain arrays), but retraining does.
         mismatch = (
-            f"model trained with scikit-learn {trained_with}, running {sklearn_version}; "
-            "predictions may differ: retrain with 'vcse-modes train' or install the matching version"
+            f"model trained with scikit-learn {trained_with}, installed {installed}; scores are "
+            "unaffected, but retraining now may give a different model"
         )
         card = {**card, "warnings": [*card.get("warnings", []), mismatch]}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # version warnings are reported above, once
-        try:
-            model = joblib.load(model_path)
-        except Exception as error:  # a corrupt pickle can raise nearly anything
-            raise ModelError(
-                f"cannot load model ({type(error).__name__}: {error})", str(model_path)
-            ) from None
+    try:
+        model = CompiledModel.from_bytes(data)
+    except (ValueError, KeyError, OSError, ModelError) as error:
+        raise ModelError(
+            f"cannot load model ({type(error).__name__}: {error}); retrain it with 'vcse-modes train'",
+            str(model_path),
+        ) from None
     card = {**card, "path": str(folder), "sha256": actual}
     return model, card
 

@@ -119,7 +119,7 @@ def evaluate_model(model: PassageClassifier, excerpts: Sequence[Excerpt]) -> dic
 
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "estimator": "logreg",
+    "estimator": "logreg+nb",
     "C": 30.0,
     "char_ngrams": (3, 5),
     "min_df": 2,

@@ -11,7 +11,7 @@ from vcse_modes.cli._common import format_option, reports_errors
 @format_option("table", "json", "jsonl", "csv")
 @reports_errors
 def models(output_format: str) -> None:
-    """List installed models (folders with model.joblib and card.json) with their cards."""
+    """List installed models (folders with model.npz and card.json) with their cards."""
     from vcse_modes.formats import render
     from vcse_modes.modelio import list_models
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,7 @@ def load_model(name_or_path: str | None = None, *, trust: bool = False) -> tuple
         card = {**card, "warnings": [*card.get("warnings", []), mismatch]}
     try:
         model = CompiledModel.from_bytes(data)
-    except (ValueError, KeyError, OSError, ModelError) as error:
+    except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, ModelError) as error:
         raise ModelError(
             f"cannot load model ({type(error).__name__}: {error}); retrain it with 'vcse-modes train'",
             str(model_path),

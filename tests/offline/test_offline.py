@@ -43,7 +43,11 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_subprocess_guard_is_active(tmp_path):
-    code = "import socket\ntry:\n    socket.create_connection(('example.org', 80))\nexcept OSError as e:\n    print(e)"
+    code = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('example.org', 80))\n"
+        "except OSError as e:\n    print(e)"
+    )
     result = subprocess.run([sys.executable, "-c", code], env=_offline_env(), capture_output=True, text=True)
     assert "offline test" in result.stdout
 

@@ -175,6 +175,30 @@ def corpus_records() -> list[dict[str, object]]:
     return chosen
 
 
+@pytest.fixture(scope="session")
+def retouch():
+    """``retouch(folder, **arrays)`` rewrites a saved ``model.npz`` with some arrays replaced.
+
+    The card is left as it is, so the result is a well-formed model its card does not vouch for.
+    """
+    import io
+
+    import numpy as np
+
+    from vcse_modes.modelio import MODEL_FILE
+
+    def run(folder: Path, **changes: object) -> bytes:
+        with np.load(folder / MODEL_FILE, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        arrays.update({key: np.asarray(value) for key, value in changes.items()})
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        (folder / MODEL_FILE).write_bytes(buffer.getvalue())
+        return buffer.getvalue()
+
+    return run
+
+
 @pytest.fixture
 def tiny_corpus(tmp_path, corpus_records) -> Path:
     """A valid corpus folder (two JSONL files) of 24 project excerpts."""

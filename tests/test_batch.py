@@ -99,7 +99,8 @@ def test_folder_input_rows_cases_and_outputs(baseline, corpus):
 
     assert summary.total == len(docs) and summary.ok == len(docs) and summary.duplicates == 2
     assert summary.failed == {} and summary.scored == len(docs) - 2
-    assert [e.done for e in events] == list(range(len(docs) + 1)) and events[0].total == len(docs)
+    assert [e.done for e in events] == [*range(len(docs) + 1), len(docs)] and events[0].total == len(docs)
+    assert events[-1].status == "finalising" and events[-1].file is None
 
     with open(out / "documents.csv", newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
@@ -220,6 +221,20 @@ def test_manifest_without_file_column_is_a_data_error(tmp_path):
         list(read_manifest(bad))
 
 
+def test_one_batch_per_output_folder_and_inputs_must_be_folder_or_csv(tmp_path, model_dir):
+    from vcse_modes.batch import _lock_output
+    from vcse_modes.errors import DataError, VcseModesError
+
+    holder = _lock_output(tmp_path)
+    try:
+        with pytest.raises(VcseModesError, match="another batch is writing"):
+            run_batch(EXAMPLES / "cases", tmp_path, model=model_dir)
+    finally:
+        holder.close()
+    with pytest.raises(DataError, match="folder or a manifest .csv"):
+        list(iter_inputs(EXAMPLES / "tender_notice.txt"))
+
+
 def test_walk_is_sorted_skips_output_folder_and_hidden(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "a.txt").write_text("x")
@@ -331,6 +346,8 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(baseline, corpus, mod
     again = run_batch(corpus, out, model=model_dir, resume=True)  # nothing left to do
     assert again.scored == 0 and again.reused == total - 2
     same_outputs(baseline[0], out)
+    changed = run_batch(corpus, out, model=model_dir, resume=True, n_evidence=1)
+    assert changed.reused == 0 and changed.scored == total - 2 and "--evidence changed" in changed.notes[0]
 
 
 # ---------------------------------------------------------------- dask

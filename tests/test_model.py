@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from vcse_modes import MEDIA, MODES
+from vcse_modes.compiled import CompiledModel, compile_model
 from vcse_modes.errors import DataError
 from vcse_modes.model import PassageClassifier, build_features
 from vcse_modes.modelio import load_model, save_model
@@ -40,13 +41,34 @@ def test_overfit_and_reload(tmp_path, handmade_excerpts):
     card = save_model(model, tmp_path / "overfit", {"name": "overfit"})
     reloaded, loaded_card = load_model(tmp_path / "overfit")
     assert loaded_card["model_sha256"] == card["model_sha256"] == loaded_card["sha256"]
-    again_mode, again_media = reloaded.predict_all(texts)
-    assert np.array_equal(again_mode, mode_proba)
-    assert np.array_equal(again_media, media_proba)
     assert list(reloaded.predict(texts)) == [e.mode for e in handmade_excerpts]
-    # Unseen text after reload goes through the same path (the cue matcher is rebuilt lazily).
-    unseen = ["The trust ran a competitive tender and the lowest price won."]
-    assert np.array_equal(reloaded.predict_proba(unseen), model.predict_proba(unseen))
+    again_mode, again_media = reloaded.predict_all(texts)
+    assert ((again_media >= 0.5) == _media_matrix(handmade_excerpts)).all()
+    np.testing.assert_allclose(again_mode, mode_proba, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(again_media, media_proba, rtol=0, atol=1e-12)
+
+    # The saved form is exact: a second load, and the in-memory compiled form, agree bit for bit.
+    second, _ = load_model(tmp_path / "overfit")
+    in_memory = CompiledModel(compile_model(model))
+    unseen = texts + ["The trust ran a competitive tender and the lowest price won."]
+    for other in (second, in_memory):
+        for ours, theirs in zip(reloaded.predict_all(unseen), other.predict_all(unseen), strict=True):
+            assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a saved model is scored by compiled.CompiledModel, whose TF-IDF (compiled._tfidf) rounds "
+    "differently from scikit-learn's TfidfTransformer in the last bit, so probabilities change by up to "
+    "~1e-14 between the fitted estimator and the same model saved and reloaded",
+)
+def test_reloaded_probabilities_are_bit_identical_to_the_fitted_model(tmp_path, small_excerpts):
+    model = fit_model(small_excerpts, TINY_PARAMS)
+    save_model(model, tmp_path / "m", {"name": "m"})
+    reloaded, _ = load_model(tmp_path / "m")
+    texts = [e.text for e in small_excerpts]
+    for fitted, loaded in zip(model.predict_all(texts), reloaded.predict_all(texts), strict=True):
+        assert np.array_equal(fitted, loaded)
 
 
 @pytest.mark.parametrize(
@@ -105,6 +127,18 @@ def test_batch_equals_one_at_a_time_for_spans_of_one_document(tiny_model):
     singles = [tiny_model.predict_all([s]) for s in spans]
     assert np.array_equal(batch[0], np.vstack([m for m, _ in singles]))
     assert np.array_equal(batch[1], np.vstack([m for _, m in singles]))
+
+
+def test_saved_model_batch_equals_one_at_a_time(tiny_model_dir, small_excerpts):
+    """The CLI scores with the saved (compiled) model: batching must not change its numbers either."""
+    model, _ = load_model(tiny_model_dir)
+    nlp = load_nlp()
+    doc = nlp(" ".join(e.text for e in small_excerpts[:8]))
+    items = [e.text for e in small_excerpts[:12]] + list(doc.sents)
+    batch_mode, batch_media = model.predict_all(items)
+    singles = [model.predict_all([item]) for item in items]
+    assert np.array_equal(batch_mode, np.vstack([m for m, _ in singles]))
+    assert np.array_equal(batch_media, np.vstack([m for _, m in singles]))
 
 
 def test_batch_order_does_not_change_rows(tiny_model, small_excerpts):

@@ -6,7 +6,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
 import sklearn
@@ -32,15 +31,16 @@ SHIPPED = REPO / "models" / "default"
 PROBE = ["We went out to competitive tender.", "The alliance co-designed the service."]
 
 
-def _uncompressed(folder: Path) -> bytes:
-    """Rewrite a saved model uncompressed (so single bytes can be edited) and vouch for it in the card."""
-    model = joblib.load(folder / MODEL_FILE)
-    joblib.dump(model, folder / MODEL_FILE)
-    data = (folder / MODEL_FILE).read_bytes()
-    card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
-    card["model_sha256"] = hashlib.sha256(data).hexdigest()
-    (folder / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
-    return data
+# Byte 10 of a ZIP (and so of an .npz) is the first member's modification time, which loading
+# ignores: changing it leaves a loadable model whose hash no longer matches its card.
+MOD_TIME_BYTE = 10
+
+
+def _flip(path: Path, offset: int) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+    return bytes(data)
 
 
 def test_save_model_writes_model_and_cards(tmp_path, tiny_model):
@@ -54,16 +54,30 @@ def test_save_model_writes_model_and_cards(tmp_path, tiny_model):
     model, loaded = load_model(folder)
     assert loaded["path"] == str(folder) and loaded["sha256"] == card["model_sha256"]
     assert "warnings" not in loaded
-    assert np.array_equal(model.predict_proba(PROBE), tiny_model.predict_proba(PROBE))
+    np.testing.assert_allclose(
+        model.predict_proba(PROBE), tiny_model.predict_proba(PROBE), rtol=0, atol=1e-12
+    )
+    assert list(model.predict(PROBE)) == list(tiny_model.predict(PROBE))
+
+
+def test_saving_is_deterministic(tmp_path, tiny_model):
+    first = save_model(tiny_model, tmp_path / "a", {"name": "same"})
+    second = save_model(tiny_model, tmp_path / "b", {"name": "same"})
+    assert first["model_sha256"] == second["model_sha256"]
+    assert (tmp_path / "a" / MODEL_FILE).read_bytes() == (tmp_path / "b" / MODEL_FILE).read_bytes()
+
+
+def test_model_file_holds_no_pickles(tiny_model_dir):
+    with np.load(tiny_model_dir / MODEL_FILE, allow_pickle=False) as npz:
+        for key in npz.files:
+            assert npz[key].dtype != object, key
 
 
 def test_one_changed_byte_is_refused_and_trust_loads_it(model_copy):
-    data = _uncompressed(model_copy)
-    assert load_model(model_copy)[0].mode_clf_.solver == "newton-cg"  # vouched for: loads
-    at = data.index(b"newton-cg")
-    tampered = data[: at + 8] + b"G" + data[at + 9 :]
-    assert len(tampered) == len(data) and sum(a != b for a, b in zip(data, tampered, strict=True)) == 1
-    (model_copy / MODEL_FILE).write_bytes(tampered)
+    original, _ = load_model(model_copy)
+    before = (model_copy / MODEL_FILE).read_bytes()
+    tampered = _flip(model_copy / MODEL_FILE, MOD_TIME_BYTE)
+    assert sum(a != b for a, b in zip(before, tampered, strict=True)) == 1
 
     with pytest.raises(UntrustedModelError) as refused:
         load_model(model_copy)
@@ -73,19 +87,45 @@ def test_one_changed_byte_is_refused_and_trust_loads_it(model_copy):
     assert refused.value.exit_code == ModelError.exit_code
 
     model, card = load_model(model_copy, trust=True)
-    assert model.mode_clf_.solver == "newton-cG"  # really the tampered file
     assert card["sha256"] == hashlib.sha256(tampered).hexdigest() != card["model_sha256"]
+    assert np.array_equal(model.predict_proba(PROBE), original.predict_proba(PROBE))
 
 
-def test_corrupt_model_is_a_model_error_even_when_trusted(model_copy):
-    data = bytearray((model_copy / MODEL_FILE).read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    (model_copy / MODEL_FILE).write_bytes(bytes(data))
+def test_trusted_load_uses_the_changed_arrays(model_copy, retouch):
+    original, _ = load_model(model_copy)
+    retouch(model_copy, temperature=original.temperature_ * 4)
+    with pytest.raises(UntrustedModelError):
+        load_model(model_copy)
+    model, _ = load_model(model_copy, trust=True)
+    assert model.temperature_ == original.temperature_ * 4
+    assert not np.array_equal(model.predict_proba(PROBE), original.predict_proba(PROBE))
+
+
+def test_not_a_model_file_is_a_model_error_even_when_trusted(model_copy, retouch):
+    retouch(model_copy, format="something-else")
+    with pytest.raises(ModelError, match="cannot load model") as error:
+        load_model(model_copy, trust=True)
+    assert str(model_copy / MODEL_FILE) in str(error.value)
+    (model_copy / MODEL_FILE).write_bytes(b"garbage" * 10)
+    with pytest.raises(UntrustedModelError):
+        load_model(model_copy)
+    with pytest.raises(ModelError, match="cannot load model"):
+        load_model(model_copy, trust=True)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate"])
+def test_corrupt_model_is_a_model_error_even_when_trusted(model_copy, damage):
+    """Regression: numpy raises zipfile.BadZipFile for a damaged .npz, once a traceback."""
+    path = model_copy / MODEL_FILE
+    if damage == "flip":
+        _flip(path, len(path.read_bytes()) // 2)
+    else:
+        path.write_bytes(path.read_bytes()[:1000])
     with pytest.raises(UntrustedModelError):
         load_model(model_copy)
     with pytest.raises(ModelError, match="cannot load model") as error:
         load_model(model_copy, trust=True)
-    assert str(model_copy / MODEL_FILE) in str(error.value)
+    assert str(path) in str(error.value)
 
 
 def test_missing_card_is_refused_unless_trusted(model_copy):

@@ -33,7 +33,9 @@ Dask (``backend="dask"``)
     LocalCluster's per-worker ``memory_limit``. A file that kills its dask worker is
     retried by dask and then stops the batch (``KilledWorker``): finished rows are kept,
     and ``--resume`` with the loky backend isolates the file. Input files must be
-    readable at the same paths on the dask workers.
+    readable at the same paths on the dask workers. Inside a task joblib is kept
+    sequential: scikit-learn's own joblib calls would otherwise queue nested tasks on
+    the busy cluster and deadlock.
 
 Outputs (in ``out_dir``)
     ``documents.jsonl.partial`` gets one flushed JSON line per finished file; the
@@ -43,13 +45,18 @@ Outputs (in ``out_dir``)
     sorted by file, ``cases.jsonl``/``.csv``, ``passages.jsonl.gz`` (optional),
     ``report.html`` and ``manifest.json``. ``manifest.json`` is also written when a run
     starts (``"complete": false``), recording the options a later resume must match.
+    One batch at a time may write to a folder (``flock`` on ``out_dir/.lock``, released
+    even when the process is killed). Memory: per file the parent keeps only small
+    index entries (key, hash, offsets), never documents, passages or rows; a case's
+    passages are loaded only while that case is pooled.
 
 Resume
     Rows of an earlier run (from ``documents.jsonl``, the journal and an interrupted
     resume's ``documents.jsonl.previous``) are reused when the file's SHA-256, the
     model's SHA-256 and the role match, the evidence option is unchanged, and (for
     ``ok`` rows) the passages file is still there. ``timeout`` and ``crashed`` rows are
-    retried. A torn last journal line (SIGKILL mid-write) is ignored.
+    retried; unreadable entries and duplicates are always rebuilt. A torn last journal
+    line (SIGKILL mid-write) is ignored.
 
 Test hook
     ``VCSE_MODES_BATCH_FAULTS`` (tests only) is a JSON object mapping a file's base
@@ -113,7 +120,8 @@ def document_csv_columns() -> list[str]:
 
 @dataclass(frozen=True)
 class BatchProgress:
-    """One progress event: sent once at the start (``file`` None) and after every row."""
+    """A progress event: at the start (``file`` None), after every row, and once with
+    ``status="finalising"`` (``file`` None) when the outputs are being written."""
 
     done: int
     total: int | None
@@ -629,24 +637,25 @@ class _Previous:
         latest: dict[str, tuple[int, int, int]] = {}
         for number, source in enumerate(sources):
             for offset, length, row in _read_index(source):
-                latest[_row_key(row)] = (number, offset, length)
-        handles = {n: open(s, "rb") for n, s in enumerate(sources) if s.exists()}  # noqa: SIM115
-        try:
-            with _atomic_output(self.path, binary=True) as target:
+                # Rows without content (unreadable entries, manifest repeats) and duplicates are
+                # always rebuilt, never reused.
+                if row.get("sha256") and not (row.get("duplicate_of") or row.get("_dup")):
+                    latest[_row_key(row)] = (number, offset, length)
+        with _atomic_output(self.path, binary=True) as target:
+            handles = {n: open(s, "rb") for n, s in enumerate(sources) if s.exists()}  # noqa: SIM115
+            try:
                 position = 0
                 for key, (number, offset, length) in latest.items():
                     handles[number].seek(offset)
                     raw = handles[number].read(length)
                     row = json.loads(raw)
-                    if row.get("duplicate_of") or row.get("_dup"):
-                        continue  # duplicates are always rebuilt from their original
                     target.write(raw)
                     self.entries[key] = (position, length, {k: row.get(k) for k in
                                                             ("sha256", "role", "status", "model")})
                     position += length
-        finally:
-            for handle in handles.values():
-                handle.close()
+            finally:  # closed before the replace: Windows cannot replace an open file
+                for handle in handles.values():
+                    handle.close()
         (out / JOURNAL).unlink(missing_ok=True)
         self.handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
 
@@ -982,9 +991,6 @@ def run_batch(
     Worker processes are started with the ``spawn`` method: scripts calling this must
     guard their entry point with ``if __name__ == "__main__":``.
     """
-    from vcse_modes import __version__
-    from vcse_modes.cases import count_inputs, iter_inputs, read_cases
-
     if backend not in ("loky", "dask"):
         raise ValueError(f"backend must be 'loky' or 'dask', not {backend!r}")
     if scheduler is not None and backend != "dask":
@@ -996,6 +1002,39 @@ def run_batch(
     settings = _Settings(model_path, trust_model, n_evidence, float(timeout or 0), int(memory_mb or 0))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    lock = _lock_output(out)
+    try:
+        return _run_locked(inputs, out, model_path, identity, settings, jobs=jobs, resume=resume,
+                           backend=backend, scheduler=scheduler, write_passages=write_passages,
+                           n_evidence=n_evidence, progress=progress, cases=cases, trust_model=trust_model,
+                           report=report, clock=clock, started=started)
+    finally:
+        lock.close()
+
+
+def _lock_output(out: Path) -> Any:
+    """Hold an exclusive lock on ``out/.lock`` (released when the process ends, even by SIGKILL)."""
+    handle = open(out / ".lock", "a+b")  # noqa: SIM115 - the caller closes it
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory lock
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise VcseModesError("another batch is writing to this output folder; wait for it or use "
+                             "another --out", str(out)) from None
+    return handle
+
+
+def _run_locked(inputs: Any, out: Path, model_path: str, identity: dict[str, Any], settings: _Settings, *,
+                jobs: int, resume: bool, backend: str, scheduler: Any, write_passages: bool, n_evidence: int,
+                progress: Callable[[BatchProgress], None] | None, cases: Any, trust_model: bool, report: bool,
+                clock: float, started: str) -> BatchSummary:
+    from vcse_modes import __version__
+    from vcse_modes.cases import count_inputs, iter_inputs, read_cases
+
     if cases is None:
         case_attributes: Mapping[str, Mapping[str, Any]] = {}
     elif isinstance(cases, Mapping):
@@ -1086,6 +1125,8 @@ def run_batch(
         if previous is not None:
             previous.close()
 
+    if progress is not None:
+        progress(BatchProgress(state["done"], total, None, "finalising", None, False, dict(running)))
     final = _finalise(out, identity["sha256"], write_passages=write_passages, n_evidence=n_evidence,
                       case_attributes=case_attributes)
     outputs = {name: str(out / name)

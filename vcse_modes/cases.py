@@ -93,10 +93,11 @@ def iter_inputs(source: str | os.PathLike[str], *, exclude: Sequence[str | os.Pa
     path = Path(source)
     if path.is_dir():
         items: Iterable[InputFile] = walk_folder(path, exclude=exclude)
-    elif path.is_file():
+    elif path.is_file() and path.suffix.lower() == ".csv":
         items = read_manifest(path)
     else:
-        raise DataError("input is neither a folder nor a manifest CSV file", str(source))
+        raise DataError("input must be a folder or a manifest .csv file (to score single documents "
+                        "use 'vcse-modes score')", str(source))
     for item in items:
         yield with_case_attributes(item, cases) if cases else item
 

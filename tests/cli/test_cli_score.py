@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 
-import joblib
+import numpy as np
 import pytest
 
 from vcse_modes import MEDIA, MODES
@@ -69,7 +69,8 @@ def test_score_json_schema_and_offsets(cli, tiny_model_dir, sample_document):
     assert record["passages_scored"] == 4  # title, one window per paragraph, closing line
     poles = [row["pole"] for row in record["evidence"]]
     assert poles == sorted(poles, key=["commodified", "collaborative"].index)
-    by_pole = {row["pole"]: row for row in record["evidence"]}
+    strongest = record["evidence"][::-1]  # rows are strongest first within each pole
+    by_pole = {row["pole"]: row for row in strongest}
     assert "tender" in by_pole["commodified"]["text"]
     assert "co-designed" in by_pole["collaborative"]["text"]
     assert any("competitive tender" in c.lower() for c in by_pole["commodified"]["cues"])
@@ -195,16 +196,18 @@ def test_bad_roles_option_is_a_usage_error(cli, tiny_model_dir, sample_transcrip
     assert "--roles" in result.stderr
 
 
-def test_tampered_model_is_refused_and_trust_model_runs_it(cli, model_copy, sample_document):
-    model = joblib.load(model_copy / MODEL_FILE)
-    joblib.dump(model, model_copy / MODEL_FILE, compress=1)  # same model, other bytes: no longer vouched for
+def test_tampered_model_is_refused_and_trust_model_runs_it(cli, model_copy, retouch, sample_document):
+    honest = json.loads(cli("score", sample_document, "--model", model_copy, "--format", "json").stdout)[0]
+    retouch(model_copy, head_bias=np.zeros(len(MODES) + len(MEDIA)))  # someone edited the weights
     refused = cli("score", sample_document, "--model", model_copy, "--format", "json")
     assert refused.exit_code == ModelError.exit_code
     assert refused.stdout == ""
     assert str(model_copy / MODEL_FILE) in refused.stderr and "--trust-model" in refused.stderr
-    assert "Traceback" not in refused.output
+    assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.output
 
     trusted = cli("score", sample_document, "--model", model_copy, "--format", "json", "--trust-model")
     assert trusted.exit_code == 0, trusted.output
     [record] = json.loads(trusted.stdout)
     assert record["model"]["sha256"] == hashlib.sha256((model_copy / MODEL_FILE).read_bytes()).hexdigest()
+    assert record["model"]["sha256"] != honest["model"]["sha256"]
+    check_record(record, sample_document)

@@ -50,8 +50,9 @@ def test_train_writes_model_and_cards(trained, tiny_corpus):
     assert set(card["cross_validation"]["mode"]) >= MODE_METRICS
     assert "# Model card: mine" in (out / CARD_MD).read_text(encoding="utf-8")
     check_fresh(out, [str(tiny_corpus)])
-    model, _ = load_model(out)
-    assert model.get_params()["random_state"] == 5
+    model, card = load_model(out)
+    assert card["sha256"] == card["model_sha256"]
+    assert list(model.predict(["The council ran a competitive tender."])) == ["commodified"]
 
 
 def test_evaluate_json_metrics(cli, trained, tiny_corpus):

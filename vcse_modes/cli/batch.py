@@ -87,6 +87,9 @@ class _LogProgress:
         return None
 
     def __call__(self, event: Any) -> None:
+        if event.status == "finalising":
+            click.echo("batch: writing documents, cases and report", err=True)
+            return
         if event.file is None:
             total = event.total if event.total is not None else "?"
             click.echo(f"batch: {total} files", err=True)
@@ -129,6 +132,9 @@ class _TerminalProgress:
     def __call__(self, event: Any) -> None:
         if self.task is None:
             self.task = self.progress.add_task("batch", total=event.total, counts="")
+        if event.status == "finalising":
+            self.progress.update(self.task, counts="[dim]writing outputs…[/]")
+            return
         ok = event.counts.get("ok", 0)
         failed = sum(n for status, n in event.counts.items() if status not in ("ok", "duplicate"))
         counts = f"[green]{ok} ok[/]" + (f" [red]{failed} failed[/]" if failed else "")
@@ -162,7 +168,7 @@ def print_summary(summary: Any) -> None:
         slow.add_column("file", overflow="fold")
         slow.add_column("seconds", justify="right")
         for file, seconds in summary.slowest:
-            slow.add_row(file, f"{seconds:.1f}")
+            slow.add_row(file, f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}")
         console.print(slow)
     for note in summary.notes:
         console.print(f"[yellow]note:[/] {note}")

@@ -190,12 +190,6 @@ def test_score_is_invariant_to_passage_order():
         assert aggregate(shuffled) == expected  # score, interval, mode, media: all exact
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aggregate() sorts by (source, start, end) only; passages sharing that "
-    "key (e.g. ScoredPassages built without a source) keep input order, so the bootstrap "
-    "interval depends on passage order",
-)
 def test_interval_is_order_invariant_even_when_positions_tie():
     rng = np.random.default_rng(1)
     probas = rng.dirichlet([0.5] * 4, size=8)

@@ -102,12 +102,6 @@ def test_empty_input_gives_no_rows(tmp_path, monkeypatch):
     assert read_id_text("-") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tabular.read_id_text decodes with errors='strict' and lets "
-    "UnicodeDecodeError escape, so a Windows-1252 CSV (Excel's default export) is a traceback, "
-    "not a DataError naming the file",
-)
 def test_non_utf8_csv_is_a_data_error_naming_the_file(tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("id,text\nx1,Café tender\n".encode("cp1252"))

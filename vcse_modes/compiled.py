@@ -83,9 +83,11 @@ class CompiledModel:
     ----------
     arrays : mapping of str to numpy arrays
         As returned by :func:`compile_model` or read from a ``model.npz``.
+    cue_matcher : CueMatcher, optional
+        An already built matcher for the model's codebook (else built on first use).
     """
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], cue_matcher: Any = None) -> None:
         if str(arrays.get("format", "")) != FORMAT:
             raise ModelError(f"not a {FORMAT} model file")
         self.arrays = arrays
@@ -95,7 +97,7 @@ class CompiledModel:
         self.temperature_ = float(arrays["temperature"])
         self._branches = [str(b) for b in arrays["branches"]]
         self._counters = {name: self._counter(name) for name in self._branches if name != "cues"}
-        self._cues: Any = None
+        self._cues: Any = cue_matcher
         self._slots = [tuple(str(s).split("|")) for s in arrays.get("cues__slots", [])]
 
     @classmethod

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from vcse_modes import MEDIA, MODES
 from vcse_modes.compiled import sigmoid, softmax
+from vcse_modes.errors import DataError
 
 ESTIMATORS = ("logreg", "svm", "nb", "logreg+nb")
 
@@ -196,8 +197,12 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         """Fit both heads; ``groups`` keeps one source's excerpts together in calibration folds."""
         from vcse_modes.features import as_docs
 
+        self.__dict__.pop("_compiled_model", None)
         docs = as_docs(X)
         y = np.asarray(y, dtype=object)
+        unknown = sorted(set(y) - set(MODES))
+        if unknown:
+            raise DataError(f"unknown mode {unknown[0]!r}; expected one of {', '.join(MODES)}")
         media_matrix = self._media_matrix(media, len(y))
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.classes_ = np.asarray(MODES, dtype=object)
@@ -245,14 +250,15 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         matrix = np.zeros((n, len(MEDIA)), dtype=int)
         for row, labels in enumerate(media or [()] * n):
             for label in labels:
+                if label not in MEDIA:
+                    raise DataError(f"unknown medium {label!r}; expected one of {', '.join(MEDIA)}")
                 matrix[row, MEDIA.index(label)] = 1
         return matrix
 
     def _fit_heads(self, features, y, media_matrix, weight):
-        present = [m for m in MODES if m in set(y)]
+        if len(set(y)) < 2:
+            raise DataError(f"training data needs at least two modes; all excerpts are {y[0]!r}")
         mode_clf = _linear(self.estimator, self.C, self.random_state).fit(features, y, sample_weight=weight)
-        if len(present) < 2:
-            raise ValueError("training data needs at least two modes")
         media_clfs = []
         for column in range(len(MEDIA)):
             target = media_matrix[:, column]
@@ -368,9 +374,34 @@ class PassageClassifier(ClassifierMixin, BaseEstimator):
         return self.predict_all(X)[1]
 
     def predict_all(self, X: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Mode and media probabilities from one feature pass."""
-        features = self.transform_features(X)
-        return self.proba_from_features(features)
+        """Mode and media probabilities from one feature pass.
+
+        Predictions go through the compiled form that :func:`~vcse_modes.modelio.save_model`
+        writes, so a fitted model and the same model saved and reloaded agree bit for bit.
+        """
+        compiled = self._compiled()
+        if compiled is None:
+            return self.proba_from_features(self.transform_features(X))
+        return compiled.predict_all(X)
+
+    def _compiled(self) -> Any:
+        # A cache derived from fitted attributes: not a parameter, not pickled, reset by fit.
+        if getattr(self, "head_weights_", None) is None:
+            return None
+        compiled = self.__dict__.get("_compiled_model")
+        if compiled is None:
+            from vcse_modes.compiled import CompiledModel, compile_model
+
+            cues = self.features_.named_steps["union"].named_transformers.get("cues")
+            matcher = cues._matcher() if cues is not None else None
+            compiled = CompiledModel(compile_model(self), cue_matcher=matcher)
+            self.__dict__["_compiled_model"] = compiled
+        return compiled
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_compiled_model", None)
+        return state
 
     def proba_from_features(self, features: Any) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated mode and media probabilities from a feature matrix."""

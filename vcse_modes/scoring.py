@@ -119,7 +119,7 @@ def aggregate(passages: Sequence[ScoredPassage], *, n_boot: int = N_BOOTSTRAP) -
             {"commodified": 0.0, "collaborative": 0.0},
         )
     # Order-invariance: the bootstrap sees passages in a canonical order.
-    kept = sorted(kept, key=lambda p: (p.source, p.start, p.end))
+    kept = sorted(kept, key=lambda p: (p.source, p.start, p.end, p.mode_proba, p.media_proba))
     proba = np.array([p.mode_proba for p in kept])
     media = np.array([p.media_proba for p in kept])
     com = proba[:, COM] + proba[:, MIX] / 2

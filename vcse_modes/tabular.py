@@ -21,7 +21,13 @@ def read_id_text(path: str) -> list[tuple[str, str]]:
         with open(path, "rb") as handle:
             raw = handle.read()
         name = path
-    text = raw.decode("utf-8-sig", errors="strict") if raw else ""
+    try:
+        text = raw.decode("utf-8-sig") if raw else ""
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"not UTF-8 (byte {error.start}, line {line}); re-save the file as UTF-8", name
+        ) from None
     if name.lower().endswith(".csv"):
         return _from_csv(text, name)
     return _from_jsonl(text, name)

@@ -160,9 +160,24 @@ def load_params(config_path: str | None) -> dict[str, Any]:
                 f"unknown model option(s) {sorted(unknown)}; known: {sorted(DEFAULT_PARAMS)}", config_path
             )
         params.update(table)
-    if params.get("char_ngrams") is not None:
-        params["char_ngrams"] = tuple(params["char_ngrams"])
+    params["char_ngrams"] = _char_ngrams(params.get("char_ngrams"), config_path)
     return params
+
+
+def _char_ngrams(value: Any, where: str | None) -> tuple[int, int] | None:
+    """``char_ngrams`` from a config: a pair of lengths, or false / [] / none to turn them off."""
+    if value is None or value is False or value == [] or value == ():
+        return None
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        and value[0] <= value[1]
+    ):
+        return (int(value[0]), int(value[1]))
+    raise DataError(
+        f"char_ngrams must be two lengths like [3, 5], or false to turn them off; got {value!r}", where
+    )
 
 
 def train_and_save(

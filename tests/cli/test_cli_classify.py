@@ -84,11 +84,6 @@ def test_classify_bad_line_is_a_data_error(cli, tiny_model_dir, tmp_path):
     assert result.stdout == "" and "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tabular.read_id_text lets UnicodeDecodeError escape: a Windows-1252 "
-    "CSV gives a traceback and exit 1 instead of a one-line DataError (exit 10)",
-)
 def test_classify_non_utf8_csv_is_a_one_line_error(cli, tiny_model_dir, tmp_path):
     path = tmp_path / "excel.csv"
     path.write_bytes("id,text\nx1,Café tender\n".encode("cp1252"))

@@ -97,11 +97,6 @@ def test_train_refuses_unknown_config_options(cli, tmp_path, tiny_corpus):
     assert "unknown model option(s) ['char_ngram']" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="training.load_params calls tuple(False) on 'char_ngrams = false' (TOML "
-    "has no null), a TypeError traceback; so character n-grams cannot be turned off from --config",
-)
 def test_train_config_can_turn_off_character_ngrams(cli, tmp_path, tiny_corpus):
     config = tmp_path / "words.toml"
     config.write_text("[model]\nchar_ngrams = false\ncalibrate = false\n", encoding="utf-8")

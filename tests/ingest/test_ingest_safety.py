@@ -216,3 +216,41 @@ def test_parse_xml_refuses_and_parser_never_expands(tmp_path):
     except etree.XMLSyntaxError:  # newer libxml2 stops at its amplification limit
         return
     assert len(etree.tostring(laughs)) < 10_000
+
+
+def test_zip_with_damaged_local_header_is_a_corrupt_document():
+    """Found by scripts/fuzz_ingest.py: a member offset pointing before the archive start
+    made zipfile raise a bare ValueError ("negative seek value") instead of a typed error."""
+    import io
+    import zipfile
+
+    from vcse_modes.errors import CorruptDocumentError
+    from vcse_modes.ingest import ingest_bytes
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    data = bytearray(buffer.getvalue())
+    central = data.rfind(b"PK\x01\x02")  # last central-directory entry
+    data[central + 42 : central + 46] = (0xFFFFFFF0).to_bytes(4, "little")  # bogus local header offset
+    with pytest.raises(CorruptDocumentError, match="bad.odt"):
+        ingest_bytes(bytes(data), "bad.odt")
+
+
+def test_zip_claiming_an_unsupported_version_is_a_corrupt_document():
+    """Found by scripts/fuzz_ingest.py: NotImplementedError from zipfile escaped."""
+    import io
+    import zipfile
+
+    from vcse_modes.errors import CorruptDocumentError
+    from vcse_modes.ingest import ingest_bytes
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buffer.getvalue())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 6] = 99  # "version needed to extract" 9.9: zipfile refuses it
+    with pytest.raises(CorruptDocumentError, match="bad.docx"):
+        ingest_bytes(bytes(data), "bad.docx")

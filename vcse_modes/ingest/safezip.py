@@ -113,7 +113,14 @@ def open_safe_zip(
             )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, struct.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        struct.error,
+        NotImplementedError,
+    ) as exc:
         raise CorruptDocumentError(f"damaged ZIP container ({exc}); re-save the file", path) from exc
     infos = archive.infolist()
     if len(infos) > max_members:
@@ -175,7 +182,15 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int, *, path: str | None 
     try:
         with zf.open(info) as handle:
             content = handle.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        struct.error,
+    ) as exc:
         raise CorruptDocumentError(f"damaged ZIP member {name!r} ({exc}); re-save the file", path) from exc
     if len(content) > limit:
         raise UnsafeInputError(f"ZIP member {name!r} expands beyond {limit:,} bytes", path)
@@ -187,5 +202,13 @@ def peek_member(zf: zipfile.ZipFile, name: str, size: int, *, path: str | None =
     try:
         with zf.open(zf.getinfo(name)) as handle:
             return handle.read(size)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        struct.error,
+    ) as exc:
         raise CorruptDocumentError(f"damaged ZIP member {name!r} ({exc}); re-save the file", path) from exc

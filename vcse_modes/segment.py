@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from vcse_modes.document import Document
+from vcse_modes.document import Block, Document
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -55,50 +55,96 @@ def segment(
 def segment_with_spans(
     document: Document, max_sentences: int = MAX_SENTENCES, max_tokens: int = MAX_TOKENS
 ) -> Iterator[tuple[Passage, Span]]:
-    """Yield each passage with its spaCy span, so later stages need not tokenise again."""
+    """Yield each passage with its spaCy span, so later stages need not tokenise again.
+
+    Documents up to ``WHOLE_DOC_LIMIT`` characters are parsed as one spaCy doc (one call,
+    one array read per feature) and cut into blocks by character offsets; longer ones, or
+    ones where a token would straddle a block edge, are parsed block by block.
+    """
+    from spacy.attrs import SENT_START
+
     from vcse_modes.nlp import load_nlp
 
     nlp = load_nlp()
     text = document.text
-    block_texts = (text[block.start : block.end] for block in document.blocks)
     index = 0
-    for block_no, (block, doc) in enumerate(
-        zip(document.blocks, nlp.pipe(block_texts, batch_size=64), strict=True)
-    ):
-        for span in _windows(doc, max_sentences, max_tokens):
+    flags_of: dict[int, Any] = {}  # sentence-start flags, read once per parsed doc
+    for block_no, block, doc, offset, ranges in _parsed_blocks(nlp, document):
+        flags = flags_of.get(id(doc))
+        if flags is None:
+            flags_of.clear()
+            flags = flags_of[id(doc)] = doc.to_array(SENT_START) if len(doc) else None
+        for lo, hi in _windows(flags, ranges, max_sentences, max_tokens):
+            span = doc[lo:hi]
             start, end = _trimmed(span.text, span.start_char)
             if start == end:
                 continue
-            start += block.start
-            end += block.start
+            start += offset
+            end += offset
             page = block.page if block.page is not None else document.page_at(start)
             passage = Passage(index, start, end, text[start:end], page, block.speaker, block.role, block_no)
             index += 1
             yield passage, span
 
 
-def _windows(doc: Doc, max_sentences: int, max_tokens: int) -> Iterator[Span]:
-    """Group consecutive sentences into windows of at most ``max_sentences``/``max_tokens``."""
+WHOLE_DOC_LIMIT = 1_000_000
+
+
+def _parsed_blocks(nlp, document: Document) -> Iterator[tuple[int, Block, Doc, int, tuple[int, int]]]:
+    """``(block number, block, doc, offset of doc in the text, token range of the block)``."""
+    import numpy as np
+    from spacy.attrs import IDX, LENGTH
+
+    text, blocks = document.text, document.blocks
+    if 0 < len(text) <= WHOLE_DOC_LIMIT and blocks:
+        doc = nlp(text)
+        bounds = doc.to_array([IDX, LENGTH]).astype(np.int64)
+        starts, ends = bounds[:, 0], bounds[:, 0] + bounds[:, 1]
+        ranges = []
+        for block in blocks:
+            lo = int(np.searchsorted(starts, block.start, "left"))
+            hi = int(np.searchsorted(starts, block.end, "left"))
+            straddles = (lo > 0 and ends[lo - 1] > block.start) or (hi > lo and ends[hi - 1] > block.end)
+            if straddles:
+                break
+            ranges.append((lo, hi))
+        else:
+            for block_no, (block, token_range) in enumerate(zip(blocks, ranges, strict=True)):
+                yield block_no, block, doc, 0, token_range
+            return
+    block_texts = (text[block.start : block.end] for block in blocks)
+    for block_no, (block, doc) in enumerate(zip(blocks, nlp.pipe(block_texts, batch_size=64), strict=True)):
+        yield block_no, block, doc, block.start, (0, len(doc))
+
+
+def _windows(
+    flags: Any, token_range: tuple[int, int], max_sentences: int, max_tokens: int
+) -> Iterator[tuple[int, int]]:
+    """Token ranges grouping consecutive sentences of ``token_range`` into windows."""
     window_start: int | None = None
     sentences = 0
-    for sent in _bounded_sentences(doc):
-        if window_start is not None and (sentences >= max_sentences or sent.end - window_start > max_tokens):
-            yield doc[window_start : sent.start]
+    lo, hi = token_range
+    for sent_start, sent_end in _bounded_sentences(flags, lo, hi):
+        if window_start is not None and (sentences >= max_sentences or sent_end - window_start > max_tokens):
+            yield window_start, sent_start
             window_start = None
         if window_start is None:
-            window_start, sentences = sent.start, 0
+            window_start, sentences = sent_start, 0
         sentences += 1
     if window_start is not None:
-        yield doc[window_start : len(doc)]
+        yield window_start, hi
 
 
-def _bounded_sentences(doc: Doc) -> Iterator[Span]:
-    for sent in doc.sents:
-        if len(sent) <= HARD_MAX_TOKENS:
-            yield sent
-            continue
-        for start in range(sent.start, sent.end, HARD_MAX_TOKENS):
-            yield doc[start : min(start + HARD_MAX_TOKENS, sent.end)]
+def _bounded_sentences(flags: Any, lo: int, hi: int) -> Iterator[tuple[int, int]]:
+    """Sentences inside ``[lo, hi)`` (a block always starts one), cut at HARD_MAX_TOKENS."""
+    import numpy as np
+
+    if hi <= lo:
+        return
+    starts = [lo] + [lo + int(i) for i in np.flatnonzero(flags[lo:hi] == 1) if i > 0]
+    for sent_start, sent_end in zip(starts, [*starts[1:], hi], strict=True):
+        for start in range(sent_start, sent_end, HARD_MAX_TOKENS):
+            yield start, min(start + HARD_MAX_TOKENS, sent_end)
 
 
 def _trimmed(span_text: str, offset: int) -> tuple[int, int]:

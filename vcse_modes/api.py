@@ -79,6 +79,7 @@ def score_document(
         )
         for i, (p, _) in enumerate(pairs)
     ]
+
     def cue_terms(passage: ScoredPassage) -> list[str]:
         return model.cue_terms(spans[passage.index])
 
@@ -156,3 +157,55 @@ def classify_texts(texts: list[str], model: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def diff_models(
+    model_a: str, model_b: str, paths: list[str], *, trust: bool = False, top: int = 10
+) -> dict[str, Any]:
+    """How two models' document scores differ on the same files.
+
+    Returns Spearman's rank correlation of the scores, the mean absolute difference, how many
+    documents change mode, and the ``top`` largest movers. Files that fail to ingest are listed.
+    """
+    from scipy.stats import spearmanr
+
+    from vcse_modes.errors import VcseModesError
+    from vcse_modes.ingest import ingest
+
+    first, first_card = load(model_a, trust=trust)
+    second, second_card = load(model_b, trust=trust)
+    rows, failed = [], []
+    for path in paths:
+        try:
+            document = ingest(path)
+        except VcseModesError as error:
+            failed.append({"source": path, "error": str(error)})
+            continue
+        a = score_document(document, first, first_card, n_evidence=0)[0]
+        b = score_document(document, second, second_card, n_evidence=0)[0]
+        rows.append(
+            {
+                "source": path,
+                "score_a": a["score"],
+                "score_b": b["score"],
+                "mode_a": a["mode"],
+                "mode_b": b["mode"],
+                "change": round(b["score"] - a["score"], 4),
+            }
+        )
+    movers = sorted(rows, key=lambda r: (-abs(r["change"]), r["source"]))[:top]
+    rho = (
+        spearmanr([r["score_a"] for r in rows], [r["score_b"] for r in rows]).statistic
+        if len(rows) > 2
+        else None
+    )
+    return {
+        "model_a": model_identity(first_card),
+        "model_b": model_identity(second_card),
+        "documents": len(rows),
+        "spearman_rho": None if rho is None or rho != rho else round(float(rho), 4),
+        "mean_abs_change": round(sum(abs(r["change"]) for r in rows) / len(rows), 4) if rows else None,
+        "mode_changes": sum(r["mode_a"] != r["mode_b"] for r in rows),
+        "largest_movers": movers,
+        "failed": failed,
+    }

@@ -184,6 +184,24 @@ def card_markdown(card: Mapping[str, Any]) -> str:
         ]
         for label, row in zip(confusion["labels"], confusion["matrix"], strict=True):
             lines.append(f"| {label} | " + " | ".join(str(v) for v in row) + " |")
+    retraining = card.get("retraining")
+    if retraining:
+        lines += [
+            "",
+            f"## Retraining: metrics on the {retraining['new_excerpts']} new excerpts",
+            "",
+            "| | mode macro-F1 | kappa | media micro-F1 |",
+            "|---|---:|---:|---:|",
+        ]
+        for label, note in (("before", "base model"), ("after", "grouped CV, base + new")):
+            metrics = retraining.get(label)
+            if metrics:
+                lines.append(
+                    f"| {label} ({note}) | {metrics['mode']['macro_f1']:.3f} | "
+                    f"{metrics['mode']['cohen_kappa']:.3f} | {metrics['media']['micro_f1']:.3f} |"
+                )
+            else:
+                lines.append(f"| {label} | no base model | | |")
     lines += ["", "## Parameters", "", f"`{card.get('params')}`", "", "## Library versions", ""]
     lines += [f"- {k}: {v}" for k, v in card.get("versions", {}).items()]
     lines += ["", "## Limitations", ""] + [f"- {item}" for item in card.get("limitations", [])]

@@ -184,35 +184,80 @@ def train_and_save(
     corpus_paths: Sequence[str],
     out: str,
     *,
+    new_paths: Sequence[str] = (),
+    weight_new: float = 1.0,
     seed: int = DEFAULT_SEED,
     config_path: str | None = None,
     name: str | None = None,
     command: str | None = None,
     n_folds: int = N_FOLDS,
 ) -> dict[str, Any]:
-    """Cross-validate, fit on everything, and save model and card to ``out``; returns the card."""
+    """Cross-validate, fit on everything, and save model and card to ``out``; returns the card.
+
+    ``corpus_paths`` is the base corpus (may be empty); ``new_paths`` are a researcher's own
+    coded excerpts, weighted by ``weight_new``. With new excerpts the card also records
+    ``retraining``: grouped cross-validated metrics on the new excerpts before (a model of the
+    base corpus alone) and after (base plus new, folds grouped so no new source is split).
+    """
+    from dataclasses import replace
     from pathlib import Path
 
     from vcse_modes import __version__
     from vcse_modes.corpus import corpus_hash, describe, load_corpus
-    from vcse_modes.modelio import save_model
 
-    excerpts = load_corpus(corpus_paths)
+    if not corpus_paths and not new_paths:
+        raise DataError("nothing to train on: give a corpus or new excerpts")
+    base = load_corpus(corpus_paths) if corpus_paths else []
+    new = [replace(e, weight=e.weight * weight_new) for e in load_corpus(new_paths)] if new_paths else []
+    excerpts = base + new
     params = load_params(config_path)
     cv = cross_validate(excerpts, params, seed=seed, n_folds=n_folds)
+    retraining = None
+    if new:
+        retraining = compare_on_new(base, new, params, seed=seed, n_folds=n_folds)
     model = fit_model(excerpts, params, seed=seed)
+    all_paths = [*corpus_paths, *new_paths]
     card = {
         "name": name or Path(out).name,
         "version": __version__,
         "intended_use": INTENDED_USE,
-        "train_command": command or f"vcse-modes train {' '.join(corpus_paths)} --out {out} --seed {seed}",
+        "train_command": command or f"vcse-modes train {' '.join(all_paths)} --out {out} --seed {seed}",
         "seed": seed,
         "params": params,
-        "corpus_sha256": corpus_hash(corpus_paths),
-        "corpus_paths": list(corpus_paths),
-        "data": describe(excerpts) | {"excerpts": len(excerpts)},
+        "corpus_sha256": corpus_hash(all_paths),
+        "corpus_paths": list(all_paths),
+        "new_paths": list(new_paths),
+        "weight_new": weight_new,
+        "data": describe(excerpts) | {"excerpts": len(excerpts), "base": len(base), "new": len(new)},
         "cross_validation": cv.metrics,
+        "retraining": retraining,
         "temperature": model.temperature_,
         "limitations": LIMITATIONS,
     }
+    from vcse_modes.modelio import save_model
+
     return save_model(model, out, card)
+
+
+def compare_on_new(
+    base: Sequence[Excerpt], new: Sequence[Excerpt], params: dict[str, Any], *, seed: int, n_folds: int
+) -> dict[str, Any]:
+    """Metrics on the new excerpts before (base model) and after retraining (grouped CV)."""
+    from vcse_modes.metrics import media_matrix, media_metrics, mode_metrics
+
+    result: dict[str, Any] = {"new_excerpts": len(new)}
+    if len({e.mode for e in base}) >= 2 and len(base) >= 4:
+        before = fit_model(base, params, seed=seed)
+        mode_proba, media_proba = before.predict_all([e.text for e in new])
+        result["before"] = {
+            "mode": mode_metrics([e.mode for e in new], mode_proba),
+            "media": media_metrics(
+                media_matrix([e.media for e in new]), media_proba, threshold=before.media_thresholds_
+            ),
+        }
+    else:
+        result["before"] = None  # --no-base: there is no earlier model to compare with
+    combined = [*base, *new]
+    mask = [False] * len(base) + [True] * len(new)
+    result["after"] = cross_validate(combined, params, seed=seed, n_folds=n_folds, evaluate_on=mask).metrics
+    return result

@@ -20,20 +20,55 @@ from vcse_modes.cli._common import reports_errors
 )
 @click.option("--seed", type=int, default=13, show_default=True, help="Seed for folds and estimators.")
 @click.option("--name", default=None, help="Model name recorded in the card (default: folder name).")
+@click.option(
+    "--weight-new",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Weight of your new excerpts (every path after the first) relative to the base corpus.",
+)
+@click.option("--no-base", is_flag=True, help="Train on the given excerpts alone (no base corpus).")
 @reports_errors
-def train(corpus: tuple[str, ...], out: str, config_path: str | None, seed: int, name: str | None) -> None:
+def train(
+    corpus: tuple[str, ...],
+    out: str,
+    config_path: str | None,
+    seed: int,
+    name: str | None,
+    weight_new: float,
+    no_base: bool,
+) -> None:
     """Train a model on coded excerpts in CORPUS (JSONL files or folders) and write it to --out.
 
-    Runs grouped 5-fold cross-validation first (no source document or interview is split
-    across folds) and records the metrics, data hash, seed and library versions in the
-    model card.
+    The first CORPUS path is the base corpus (e.g. corpus/); any further paths are your own
+    newly coded excerpts (e.g. from 'vcse-modes import-coded'), combined with it. With new
+    excerpts the command prints and records in the model card the grouped cross-validated
+    metrics on your excerpts before and after retraining. --no-base trains on the given
+    paths alone.
+
+    Runs grouped 5-fold cross-validation (no source document or interview is split across
+    folds) and records the metrics, data hash, seed and library versions in the model card.
     """
     from vcse_modes.training import train_and_save
 
     command = f"vcse-modes train {' '.join(corpus)} --out {out} --seed {seed}"
     if config_path:
         command += f" --config {config_path}"
-    card = train_and_save(list(corpus), out, seed=seed, config_path=config_path, name=name, command=command)
+    if no_base:
+        command += " --no-base"
+    if weight_new != 1.0:
+        command += f" --weight-new {weight_new:g}"
+    base, new = ([], list(corpus)) if no_base else (list(corpus[:1]), list(corpus[1:]))
+    card = train_and_save(
+        base,
+        out,
+        new_paths=new,
+        weight_new=weight_new,
+        seed=seed,
+        config_path=config_path,
+        name=name,
+        command=command,
+    )
     mode, media = card["cross_validation"]["mode"], card["cross_validation"]["media"]
     click.echo(
         f"trained {card['name']} on {card['data']['excerpts']} excerpts -> {out}\n"
@@ -41,6 +76,19 @@ def train(corpus: tuple[str, ...], out: str, config_path: str | None, seed: int,
         f"kappa {mode['cohen_kappa']:.3f}, pole accuracy {mode['pole_accuracy']:.3f}, "
         f"ECE {mode['ece']:.3f}; media micro-F1 {media['micro_f1']:.3f}, macro-F1 {media['macro_f1']:.3f}"
     )
+    retraining = card.get("retraining")
+    if retraining:
+        click.echo(f"on your {retraining['new_excerpts']} new excerpts:")
+        for label in ("before", "after"):
+            metrics = retraining[label]
+            if metrics is None:
+                click.echo(f"  {label}: no base model (--no-base)")
+                continue
+            click.echo(
+                f"  {label}: mode macro-F1 {metrics['mode']['macro_f1']:.3f}, kappa "
+                f"{metrics['mode']['cohen_kappa']:.3f}; media micro-F1 {metrics['media']['micro_f1']:.3f}"
+                + ("  (base model)" if label == "before" else "  (grouped CV, base + new)")
+            )
 
 
 @click.command()

@@ -210,9 +210,28 @@ class CueMatcher:
         nlp = load_nlp()
         lower_lemma = nlp.get_pipe(LOWER_LEMMA)
 
-        def lemmatise(text: str):
-            # Patterns need only tokens and NORM, not sentence boundaries: skip the full pipeline.
-            return lower_lemma(nlp.make_doc(text))
+        def lemmatise_all(texts: list[str]) -> list:
+            """Pattern docs for many phrases, tokenised and lemmatised in one pass; patterns need
+            only tokens and NORM, not sentence boundaries."""
+            from spacy.attrs import NORM
+            from spacy.tokens import Doc
+
+            if not texts:
+                return []
+            joined = lower_lemma(nlp.make_doc("\n".join(texts)))
+            words = [t.text for t in joined]
+            spaces = [bool(t.whitespace_) for t in joined]
+            norms = joined.to_array([NORM])
+            docs, start = [], 0
+            for i in [*(t.i for t in joined if "\n" in t.text and t.is_space), len(joined)]:
+                doc = Doc(nlp.vocab, words=words[start:i], spaces=spaces[start:i])
+                if len(doc):
+                    doc.from_array([NORM], norms[start:i].reshape(-1, 1))
+                docs.append(doc)
+                start = i + 1
+            if len(docs) != len(texts):  # a phrase tokenised across the separator: do it one by one
+                return [lower_lemma(nlp.make_doc(text)) for text in texts]
+            return docs
 
         cb = self.codebook
         groups: dict[tuple[str, str, str], list[str]] = {}
@@ -233,7 +252,7 @@ class CueMatcher:
             texts = [v for p in phrases for v in (phrase_variants(p) if expand else [p])]
             seen: set[tuple[str, ...]] = set()
             patterns = []
-            for doc in map(lemmatise, texts):
+            for doc in lemmatise_all(texts):
                 norms = tuple(t.norm_ for t in doc)
                 if norms and norms not in seen:
                     seen.add(norms)
@@ -242,7 +261,7 @@ class CueMatcher:
             matcher.add(name, patterns)
             keys[nlp.vocab.strings[name]] = key
         self._scope_breakers = frozenset(
-            doc[0].norm_ for doc in map(lemmatise, cb.negation_scope_breakers) if len(doc)
+            doc[0].norm_ for doc in lemmatise_all(list(cb.negation_scope_breakers)) if len(doc)
         )
         self._keys = keys
         self._span_type = Span

@@ -70,13 +70,15 @@ def segment_with_spans(
     index = 0
     flags_of: dict[int, Any] = {}  # sentence-start flags, read once per parsed doc
     for block_no, block, doc, offset, ranges in _parsed_blocks(nlp, document):
+        # The doc's own text, sliced without building it token by token (Span.text would).
+        doc_text = text[block.start : block.end] if offset else text
         flags = flags_of.get(id(doc))
         if flags is None:
             flags_of.clear()
             flags = flags_of[id(doc)] = doc.to_array(SENT_START) if len(doc) else None
         for lo, hi in _windows(flags, ranges, max_sentences, max_tokens):
             span = doc[lo:hi]
-            start, end = _trimmed(span.text, span.start_char)
+            start, end = _trimmed(doc_text[span.start_char : span.end_char], span.start_char)
             if start == end:
                 continue
             start += offset

@@ -182,13 +182,15 @@ class CompiledModel:
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     """Row-wise softmax of ``scores / temperature``."""
     z = scores / temperature
-    z = z - z.max(axis=1, keepdims=True)
+    # Floor at e^-60 below the top class: no probability is exactly 0 (log-loss stays finite).
+    z = np.maximum(z - z.max(axis=1, keepdims=True), -60.0)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    """Logistic function on logits clipped to +-30, so no probability is exactly 0 or 1."""
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:

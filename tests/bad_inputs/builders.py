@@ -106,7 +106,9 @@ def raw_pdf(objects: list[bytes]) -> bytes:
     return head + body + _xref(1, offsets, with_free=True) + trailer
 
 
-def one_page_pdf(lines: list[str], extra_objects: list[bytes] = (), catalog_extra: bytes = b"") -> list[bytes]:
+def one_page_pdf(
+    lines: list[str], extra_objects: list[bytes] = (), catalog_extra: bytes = b""
+) -> list[bytes]:
     """Objects of a one-page text PDF (1 catalog, 2 pages, 3 page, 4 content, 5 font, then extras)."""
     return [
         b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b">>",
@@ -164,7 +166,10 @@ def circular_xref_pdf() -> bytes:
     first_trailer = first_trailer_template % (second_xref, first_xref)
     assert len(first_trailer) == first_trailer_length
     update = update_obj + _xref(4, [update_at], with_free=False)
-    update += b"trailer\n<< /Size 6 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (first_xref, second_xref)
+    update += b"trailer\n<< /Size 6 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        first_xref,
+        second_xref,
+    )
     return head + body + table + first_trailer + update
 
 
@@ -243,7 +248,10 @@ def docx(paragraphs: list[str]) -> bytes:
 def replace_member(data: bytes, name: str, content: bytes) -> bytes:
     """Copy a ZIP, swapping one member's content."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info, content if info.filename == name else source.read(info))
     return out.getvalue()
@@ -257,12 +265,35 @@ def raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
     for name, payload, method, size, crc in members:
         encoded = name.encode()
         offset = local.tell()
-        local.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(payload), size,
-                                len(encoded), 0))
+        local.write(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(payload), size, len(encoded), 0
+            )
+        )
         local.write(encoded)
         local.write(payload)
-        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, crc, len(payload),
-                                  size, len(encoded), 0, 0, 0, 0, 0, offset))
+        central.write(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                method,
+                0,
+                0,
+                crc,
+                len(payload),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+        )
         central.write(encoded)
     directory = central.getvalue()
     count = min(len(members), 0xFFFF)
@@ -288,7 +319,8 @@ def docx_zip_bomb(inflated: int = 256 * MIB) -> bytes:
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE w:document [\n <!ENTITY lol "lol">\n'
     + b"".join(
-        b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+        b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
     )
     + b']>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
     b"<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
@@ -346,14 +378,18 @@ QDA_NS = "urn:QDA-XML:project:1.0"
 
 
 def qde(body: str = "") -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{QDA_NS}" name="study" origin="test">'
-            f"{body}</Project>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{QDA_NS}" name="study" origin="test">'
+        f"{body}</Project>"
+    ).encode()
 
 
-def qdpx(project: bytes, files: dict[str, bytes] | None = None) -> bytes:
+def qdpx(
+    project: bytes, files: dict[str, bytes] | None = None, compression: int = zipfile.ZIP_DEFLATED
+) -> bytes:
     """A .qdpx via zipfile (names are not checked by zipfile.writestr)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
         archive.writestr("project.qde", project)
         for name, content in (files or {}).items():
             archive.writestr(name, content)
@@ -366,11 +402,16 @@ def qdpx_many_members(count: int = 100_000) -> bytes:
 
 
 def qdpx_deep_xml(depth: int) -> bytes:
-    """project.qde whose elements nest ``depth`` levels (the Project element is level 1)."""
+    """project.qde whose elements nest ``depth`` levels (the Project element is level 1), stored
+    uncompressed so the depth check, not the compression-ratio check, is what refuses it."""
     inner = depth - 2
-    xml = (f'<Project xmlns="{QDA_NS}" name="x"><Description>'.encode() + b"<a>" * inner + b"</a>" * inner
-           + b"</Description></Project>")
-    return qdpx(xml)
+    xml = (
+        f'<Project xmlns="{QDA_NS}" name="x"><Description>'.encode()
+        + b"<a>" * inner
+        + b"</a>" * inner
+        + b"</Description></Project>"
+    )
+    return qdpx(xml, compression=zipfile.ZIP_STORED)
 
 
 # ---------------------------------------------------------------- text formats
@@ -435,8 +476,13 @@ def rtf_with_pictures(n_pictures: int = 4, hex_bytes: int = 4 * MIB) -> bytes:
 
 
 def nested_divs_html(depth: int = 10_000) -> bytes:
-    return ("<!DOCTYPE html><html><body>" + "<div>" * depth + "<p>Deeply nested partnership text.</p>"
-            + "</div>" * depth + "<p>After the nest.</p></body></html>").encode()
+    return (
+        "<!DOCTYPE html><html><body>"
+        + "<div>" * depth
+        + "<p>Deeply nested partnership text.</p>"
+        + "</div>" * depth
+        + "<p>After the nest.</p></body></html>"
+    ).encode()
 
 
 HTML_REPORT = (
@@ -447,12 +493,18 @@ HTML_REPORT = (
 
 
 def utf16le_with_bom() -> bytes:
-    text = "Respite care for carers \u2013 \u201cco-designed\u201d with the caf\u00e9 group.\r\n\r\nSecond paragraph.\r\n"
+    text = (
+        "Respite care for carers \u2013 \u201cco-designed\u201d with the caf\u00e9 group.\r\n\r\n"
+        "Second paragraph.\r\n"
+    )
     return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
 
 
 def csv_with_bom() -> bytes:
-    return codecs.BOM_UTF8 + "id,text\r\ne1,The council tendered the contract.\r\ne2,\"We co-design, together.\"\r\n".encode()
+    return (
+        codecs.BOM_UTF8
+        + b'id,text\r\ne1,The council tendered the contract.\r\ne2,"We co-design, together."\r\n'
+    )
 
 
 def csv_with_nul() -> bytes:

@@ -254,12 +254,17 @@ def read_pdf(data: bytes, options: Options) -> Extraction:
         A user password is needed (owner-password-only files open normally).
     CorruptDocumentError
         pdfium cannot load the file (truncated, damaged).
+    UnsafeInputError
+        A compressed stream would expand beyond 256 MB (a decompression bomb).
     NeedsOcrError
         No page has a text layer.
     """
     import pypdfium2 as pdfium
 
+    from vcse_modes.ingest.pdfguard import check_pdf_streams
+
     path = options.path
+    check_pdf_streams(data, path)  # pdfium would inflate a bomb without limit
     pdf = _open(pdfium, data, path)
     warnings: list[str] = []
     pages: list[list[_Line]] = []

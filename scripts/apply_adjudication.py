@@ -1,4 +1,6 @@
-"""Apply the adjudicated codes in corpus/reliability/adjudication.jsonl to the corpus shards.
+"""Apply the adjudicated codes of both reliability exercises to the corpus shards.
+
+Reads corpus/reliability/adjudication.jsonl (round 1) and round2_adjudication.jsonl (round 2).
 
 Idempotent: running it again changes nothing. Prints each changed excerpt.
 """
@@ -8,10 +10,11 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 decisions = {}
-for line in (root / "corpus/reliability/adjudication.jsonl").read_text(encoding="utf-8").splitlines():
-    if line.strip():
-        row = json.loads(line)
-        decisions[row["id"]] = row
+for name in ("adjudication.jsonl", "round2_adjudication.jsonl"):
+    for line in (root / "corpus/reliability" / name).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            decisions[row["id"]] = row
 
 changed = 0
 for shard in sorted((root / "corpus/excerpts").glob("*.jsonl")):

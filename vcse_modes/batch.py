@@ -1166,3 +1166,33 @@ def _run_locked(inputs: Any, out: Path, model_path: str, identity: dict[str, Any
                         cases=len(final.case_rows), slowest=slow, seconds=round(elapsed, 2), model=identity,
                         outputs=outputs, notes=notes)
 
+
+
+def export_qdpx(out_dir: str | os.PathLike[str], qdpx_path: str | os.PathLike[str]) -> list[str]:
+    """Write a REFI-QDA project for a finished batch: each scored file a source, its evidence coded.
+
+    Files are re-read from where the batch found them (their text is not stored in the outputs);
+    a file whose content changed since the batch is skipped with a warning. Returns warnings.
+    """
+    import hashlib
+
+    from vcse_modes.ingest import ingest
+    from vcse_modes.qdpx import export_scored
+
+    out = Path(out_dir)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    root = Path(manifest["input"]["path"])
+    base = root if manifest["input"].get("kind") == "folder" else root.parent
+    documents, warnings = [], []
+    with (out / "documents.jsonl").open(encoding="utf-8") as rows:
+        for line in rows:
+            row = json.loads(line)
+            if row["status"] != "ok" or row.get("duplicate_of") or not row.get("evidence"):
+                continue
+            path = Path(row["file"]) if Path(row["file"]).is_absolute() else base / row["file"]
+            data = path.read_bytes() if path.is_file() else b""
+            if hashlib.sha256(data).hexdigest() != row["sha256"]:
+                warnings.append(f"{row['file']}: changed or missing since the batch; left out of the project")
+                continue
+            documents.append((row["file"], ingest(path).text, row["evidence"]))
+    return warnings + export_scored(qdpx_path, documents, manifest["model"].get("name", "vcse-modes"))

@@ -34,11 +34,13 @@ from vcse_modes.cli._common import reports_errors
               "passages.jsonl.gz.")
 @click.option("--evidence", "n_evidence", type=click.IntRange(0, 100), default=3, show_default=True,
               help="Evidence passages per pole, per document and per case.")
+@click.option("--qdpx", "qdpx_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).")
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
 def batch(input_path: str, out_dir: str, cases_file: str | None, jobs: int, resume: bool, timeout: float,
           memory_mb: int, backend: str, scheduler: str | None, model_name: str | None, write_passages: bool,
-          n_evidence: int, trust_model: bool) -> None:
+          n_evidence: int, qdpx_path: str | None, trust_model: bool) -> None:
     """Score every document of INPUT into --out, one row per file and per case.
 
     INPUT is a folder (INPUT/<case>/... makes the top folder the case; files directly
@@ -73,6 +75,12 @@ def batch(input_path: str, out_dir: str, cases_file: str | None, jobs: int, resu
         click.echo(f"interrupted; finished files are kept: rerun with --resume --out {out_dir}", err=True)
         raise SystemExit(130) from None
     print_summary(summary)
+    if qdpx_path:
+        from vcse_modes.batch import export_qdpx
+
+        for warning in export_qdpx(out_dir, qdpx_path):
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"wrote {qdpx_path}", err=True)
     if summary.failed_total:
         raise SystemExit(12)
 

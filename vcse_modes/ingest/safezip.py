@@ -164,6 +164,10 @@ def open_safe_zip(
     return archive
 
 
+# What zipfile raises on a damaged member header or stream (found by scripts/fuzz_ingest.py).
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError, struct.error)
+
+
 def read_member(zf: zipfile.ZipFile, name: str, limit: int, *, path: str | None = None) -> bytes:
     """Read one member, never inflating more than ``limit`` bytes.
 
@@ -182,15 +186,7 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int, *, path: str | None 
     try:
         with zf.open(info) as handle:
             content = handle.read(limit + 1)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        OSError,
-        EOFError,
-        NotImplementedError,
-        ValueError,
-        struct.error,
-    ) as exc:
+    except _MEMBER_ERRORS as exc:
         raise CorruptDocumentError(f"damaged ZIP member {name!r} ({exc}); re-save the file", path) from exc
     if len(content) > limit:
         raise UnsafeInputError(f"ZIP member {name!r} expands beyond {limit:,} bytes", path)
@@ -202,13 +198,5 @@ def peek_member(zf: zipfile.ZipFile, name: str, size: int, *, path: str | None =
     try:
         with zf.open(zf.getinfo(name)) as handle:
             return handle.read(size)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        OSError,
-        EOFError,
-        NotImplementedError,
-        ValueError,
-        struct.error,
-    ) as exc:
+    except _MEMBER_ERRORS as exc:
         raise CorruptDocumentError(f"damaged ZIP member {name!r} ({exc}); re-save the file", path) from exc

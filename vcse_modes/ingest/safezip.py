@@ -165,7 +165,15 @@ def open_safe_zip(
 
 
 # What zipfile raises on a damaged member header or stream (found by scripts/fuzz_ingest.py).
-_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError, struct.error)
+_MEMBER_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    ValueError,
+    struct.error,
+)
 
 
 def read_member(zf: zipfile.ZipFile, name: str, limit: int, *, path: str | None = None) -> bytes:

@@ -23,7 +23,7 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
         type=click.Choice(choices),
         default=default,
         show_default=True,
-        help="Output format: 'table' for people, json/jsonl/csv for programs.",
+        help="Output format: 'table' for people; the others are plain text for programs, on stdout.",
     )
 
 

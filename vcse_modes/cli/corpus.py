@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import reports_errors
+from vcse_modes.cli._common import format_option, reports_errors
 
 
 @click.group()
@@ -20,14 +20,7 @@ def corpus() -> None:
     default=None,
     help="Folder of source texts to check for verbatim copying (10-word runs).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @reports_errors
 def validate(paths: tuple[str, ...], seeds: str | None, output_format: str) -> None:
     """Validate PATHS: schema, label ids, provenance, duplicates, cross-group leaks, counts.

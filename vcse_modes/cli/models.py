@@ -49,14 +49,7 @@ def models(ctx: click.Context, output_format: str) -> None:
 @click.option(
     "--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="Largest movers shown."
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @click.option("--trust-model", is_flag=True, help="Load models whose hash their card does not vouch for.")
 @reports_errors
 def diff(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import reports_errors
+from vcse_modes.cli._common import format_option, reports_errors
 
 
 @click.command("import-coded")
@@ -98,14 +98,7 @@ def import_coded(
     default=None,
     help="The model's codes on the same ids (the output of 'vcse-modes classify').",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @click.option(
     "--boot",
     "n_boot",

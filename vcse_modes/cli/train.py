@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import reports_errors
+from vcse_modes.cli._common import format_option, reports_errors
 
 
 @click.command()
@@ -94,14 +94,7 @@ def train(
 @click.command()
 @click.argument("model_name", metavar="MODEL")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
 def evaluate(model_name: str, data: tuple[str, ...], output_format: str, trust_model: bool) -> None:

@@ -15,7 +15,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 MACHINE_FORMATS = ("json", "jsonl", "csv")
 
 
-def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
+def format_option(*choices: str, default: str = "table", help: str | None = None) -> Callable[[F], F]:
     """The shared ``--format`` option; ``table`` is the human view, the rest plain stdout."""
     return click.option(
         "--format",
@@ -23,7 +23,7 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
         type=click.Choice(choices),
         default=default,
         show_default=True,
-        help="Output format: 'table' for people; the others are plain text for programs, on stdout.",
+        help=help or "Output format: 'table' for people; the others are plain text for programs, on stdout.",
     )
 
 

@@ -12,35 +12,98 @@ from vcse_modes.cli._common import reports_errors
 
 @click.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, path_type=str))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
-              help="Output folder (created if needed).")
-@click.option("--cases", "cases_file", default=None,
-              type=click.Path(exists=True, dir_okay=False, path_type=str),
-              help="CSV with columns case, site, tracer: attributes added to every file of a case.")
-@click.option("--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes (0 = one per CPU). Outputs do not depend on it.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Output folder (created if needed).",
+)
+@click.option(
+    "--cases",
+    "cases_file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="CSV with columns case, site, tracer: attributes added to every file of a case.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0 = one per CPU). Outputs do not depend on it.",
+)
 @click.option("--resume", is_flag=True, help="Reuse the rows of an earlier (possibly killed) run in --out.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=120, show_default=True,
-              help="Seconds allowed per file (0 = no limit).")
-@click.option("--memory-mb", type=click.IntRange(min=0), default=4096, show_default=True,
-              help="Memory cap per worker process in MB (0 = none).")
-@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
-              help="'loky': local worker processes; 'dask': a dask cluster.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address (with --backend dask; default: a local cluster).")
-@click.option("--model", "model_name", default=None, metavar="NAME|PATH",
-              help="Model folder or installed model name (default: the shipped 'default').")
-@click.option("--passages", "write_passages", is_flag=True, help="Also write every scored passage to "
-              "passages.jsonl.gz.")
-@click.option("--evidence", "n_evidence", type=click.IntRange(0, 100), default=3, show_default=True,
-              help="Evidence passages per pole, per document and per case.")
-@click.option("--qdpx", "qdpx_path", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=120,
+    show_default=True,
+    help="Seconds allowed per file (0 = no limit).",
+)
+@click.option(
+    "--memory-mb",
+    type=click.IntRange(min=0),
+    default=4096,
+    show_default=True,
+    help="Memory cap per worker process in MB (0 = none).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["loky", "dask"]),
+    default="loky",
+    show_default=True,
+    help="'loky': local worker processes; 'dask': a dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask scheduler address (with --backend dask; default: a local cluster).",
+)
+@click.option(
+    "--model",
+    "model_name",
+    default=None,
+    metavar="NAME|PATH",
+    help="Model folder or installed model name (default: the shipped 'default').",
+)
+@click.option(
+    "--passages", "write_passages", is_flag=True, help="Also write every scored passage to passages.jsonl.gz."
+)
+@click.option(
+    "--evidence",
+    "n_evidence",
+    type=click.IntRange(0, 100),
+    default=3,
+    show_default=True,
+    help="Evidence passages per pole, per document and per case.",
+)
+@click.option(
+    "--qdpx",
+    "qdpx_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).",
+)
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
-def batch(input_path: str, out_dir: str, cases_file: str | None, jobs: int, resume: bool, timeout: float,
-          memory_mb: int, backend: str, scheduler: str | None, model_name: str | None, write_passages: bool,
-          n_evidence: int, qdpx_path: str | None, trust_model: bool) -> None:
+def batch(
+    input_path: str,
+    out_dir: str,
+    cases_file: str | None,
+    jobs: int,
+    resume: bool,
+    timeout: float,
+    memory_mb: int,
+    backend: str,
+    scheduler: str | None,
+    model_name: str | None,
+    write_passages: bool,
+    n_evidence: int,
+    qdpx_path: str | None,
+    trust_model: bool,
+) -> None:
     """Score every document of INPUT into --out, one row per file and per case.
 
     INPUT is a folder (INPUT/<case>/... makes the top folder the case; files directly
@@ -67,9 +130,20 @@ def batch(input_path: str, out_dir: str, cases_file: str | None, jobs: int, resu
     try:
         with reporter:
             summary = run_batch(
-                input_path, out_dir, model=model_name, jobs=jobs, resume=resume, timeout=timeout,
-                memory_mb=memory_mb, backend=backend, scheduler=scheduler, write_passages=write_passages,
-                n_evidence=n_evidence, progress=reporter, cases=cases_file, trust_model=trust_model,
+                input_path,
+                out_dir,
+                model=model_name,
+                jobs=jobs,
+                resume=resume,
+                timeout=timeout,
+                memory_mb=memory_mb,
+                backend=backend,
+                scheduler=scheduler,
+                write_passages=write_passages,
+                n_evidence=n_evidence,
+                progress=reporter,
+                cases=cases_file,
+                trust_model=trust_model,
             )
     except KeyboardInterrupt:
         click.echo(f"interrupted; finished files are kept: rerun with --resume --out {out_dir}", err=True)
@@ -123,8 +197,13 @@ class _TerminalProgress:
         )
 
         self.progress = Progress(
-            TextColumn("[bold]scoring[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("•"),
-            TimeElapsedColumn(), TextColumn("• ETA"), TimeRemainingColumn(),
+            TextColumn("[bold]scoring[/]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("•"),
+            TimeElapsedColumn(),
+            TextColumn("• ETA"),
+            TimeRemainingColumn(),
             TextColumn("{task.fields[counts]}"),
             transient=False,
         )

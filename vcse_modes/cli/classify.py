@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import reports_errors
+from vcse_modes.cli._common import format_option, reports_errors
 
 
 @click.command()
@@ -12,14 +12,7 @@ from vcse_modes.cli._common import reports_errors
     "input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True, path_type=str)
 )
 @click.option("--model", "model_name", default=None, metavar="NAME|PATH", help="Model folder or name.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["jsonl", "json", "csv"]),
-    default="jsonl",
-    show_default=True,
-    help="Output format (machine formats only).",
-)
+@format_option("jsonl", "json", "csv", default="jsonl", help="Output format (machine formats only).")
 @click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
 @reports_errors
 def classify(input_path: str, model_name: str | None, output_format: str, trust_model: bool) -> None:

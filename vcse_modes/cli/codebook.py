@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import reports_errors
+from vcse_modes.cli._common import format_option, reports_errors
 
 
 @click.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "md", "json", "qdc"]),
+@format_option(
+    "table",
+    "md",
+    "json",
+    "qdc",
     default="table",
-    show_default=True,
     help="'qdc' is a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA, QualCoder.",
 )
 @click.option(

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import parse_roles, reports_errors, roles_option
+from vcse_modes.cli._common import format_option, parse_roles, reports_errors, roles_option
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "jsonl"]),
+@format_option(
+    "text",
+    "json",
+    "jsonl",
     default="text",
-    show_default=True,
     help="'text' prints the extracted text; json/jsonl add passages, pages, speakers and warnings.",
 )
 @roles_option

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import parse_roles, reports_errors, roles_option
+from vcse_modes.cli._common import format_option, parse_roles, reports_errors, roles_option
 from vcse_modes.errors import VcseModesError
 
 
@@ -17,12 +17,13 @@ from vcse_modes.errors import VcseModesError
     metavar="NAME|PATH",
     help="Model folder or installed model name (default: the shipped 'default').",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "jsonl", "csv", "md"]),
+@format_option(
+    "table",
+    "json",
+    "jsonl",
+    "csv",
+    "md",
     default="table",
-    show_default=True,
     help="'table' for people; json/jsonl/csv/md for programs.",
 )
 @click.option(

@@ -63,3 +63,16 @@ roles_option = click.option(
     metavar="LABEL=ROLE,...",
     help="Speaker roles for transcripts, e.g. 'R1=commissioner,R2=vcse'.",
 )
+
+
+trust_model_option = click.option(
+    "--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for."
+)
+
+qdpx_option = click.option(
+    "--qdpx",
+    "qdpx_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).",
+)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from vcse_modes.cli._common import reports_errors
+from vcse_modes.cli._common import qdpx_option, reports_errors, trust_model_option
 
 
 @click.command()
@@ -79,14 +79,8 @@ from vcse_modes.cli._common import reports_errors
     show_default=True,
     help="Evidence passages per pole, per document and per case.",
 )
-@click.option(
-    "--qdpx",
-    "qdpx_path",
-    type=click.Path(dir_okay=False, path_type=str),
-    default=None,
-    help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).",
-)
-@click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
+@qdpx_option
+@trust_model_option
 @reports_errors
 def batch(
     input_path: str,

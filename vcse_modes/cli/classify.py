@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import format_option, reports_errors
+from vcse_modes.cli._common import format_option, reports_errors, trust_model_option
 
 
 @click.command()
@@ -13,7 +13,7 @@ from vcse_modes.cli._common import format_option, reports_errors
 )
 @click.option("--model", "model_name", default=None, metavar="NAME|PATH", help="Model folder or name.")
 @format_option("jsonl", "json", "csv", default="jsonl", help="Output format (machine formats only).")
-@click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
+@trust_model_option
 @reports_errors
 def classify(input_path: str, model_name: str | None, output_format: str, trust_model: bool) -> None:
     """Classify excerpts in INPUT: a .jsonl or .csv with 'id' and 'text', or '-' for JSONL on stdin."""

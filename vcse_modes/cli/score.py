@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import format_option, parse_roles, reports_errors, roles_option
+from vcse_modes.cli._common import (
+    format_option,
+    parse_roles,
+    qdpx_option,
+    reports_errors,
+    roles_option,
+    trust_model_option,
+)
 from vcse_modes.errors import VcseModesError
 
 
@@ -42,14 +49,8 @@ from vcse_modes.errors import VcseModesError
     show_default=True,
     help="Role of passages with no speaker label.",
 )
-@click.option(
-    "--qdpx",
-    "qdpx_path",
-    type=click.Path(dir_okay=False, path_type=str),
-    default=None,
-    help="Also write a REFI-QDA project (sources, codebook, evidence as coded selections).",
-)
-@click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
+@qdpx_option
+@trust_model_option
 @reports_errors
 def score(
     files: tuple[str, ...],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import format_option, reports_errors
+from vcse_modes.cli._common import format_option, reports_errors, trust_model_option
 
 
 @click.command()
@@ -95,7 +95,7 @@ def train(
 @click.argument("model_name", metavar="MODEL")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @format_option("table", "json")
-@click.option("--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for.")
+@trust_model_option
 @reports_errors
 def evaluate(model_name: str, data: tuple[str, ...], output_format: str, trust_model: bool) -> None:
     """Evaluate MODEL against human-coded excerpts in DATA (JSONL files or folders).

@@ -39,8 +39,8 @@ Dask (``backend="dask"``)
 
 Outputs (in ``out_dir``)
     ``documents.jsonl.partial`` gets one flushed JSON line per finished file; the
-    passages' probabilities go to ``.passages/`` (one gzipped JSONL file per scored
-    content, written before its row), so memory stays flat. At the end everything is
+    passages' probabilities go to ``.passages/`` (one small binary file of plain arrays per
+    scored content, written before its row), so memory stays flat. At the end everything is
     written atomically (temp file + ``os.replace``): ``documents.jsonl``/``.csv``
     sorted by file, ``cases.jsonl``/``.csv``, ``passages.jsonl.gz`` (optional),
     ``report.html`` and ``manifest.json``. ``manifest.json`` is also written when a run
@@ -69,14 +69,13 @@ from __future__ import annotations
 import contextlib
 import gzip
 import heapq
-import io
 import json
 import os
 import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,34 +235,89 @@ def _with_role(document: Any, role: str) -> Any:
     return replace(document, blocks=blocks)
 
 
-def encode_passages(passages: Iterable[Any]) -> bytes:
-    """Scored passages as gzipped JSONL (full-precision probabilities, text included)."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", fileobj=buffer, mode="wb", mtime=0, compresslevel=6) as stream:
-        for p in passages:
-            stream.write(json.dumps({
-                "source": p.source, "index": p.index, "start": p.start, "end": p.end, "page": p.page,
-                "speaker": p.speaker, "role": p.role, "mode_proba": list(p.mode_proba),
-                "media_proba": list(p.media_proba), "media": list(p.media), "text": p.text,
-            }, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n")
-    return buffer.getvalue()
+PASSAGES_MAGIC = b"VCSEP1\n"
+
+
+def encode_passages(passages: Sequence[Any]) -> bytes:
+    """Scored passages as one small binary file (full-precision probabilities, texts included).
+
+    Layout: ``PASSAGES_MAGIC``, a JSON header line (count, source, role names), then
+    plain little-endian arrays (mode probabilities, media probabilities, offsets, role
+    codes, media labels) and last a zlib-compressed JSON of texts and speakers. Pooling a
+    case reads the arrays without touching the texts; nothing is unpickled.
+    """
+    import zlib
+
+    import numpy as np
+
+    from vcse_modes import MEDIA, MODES
+
+    n = len(passages)
+    roles = sorted({p.role for p in passages})
+    sources = sorted({p.source for p in passages})
+    header = {"n": n, "roles": roles, "sources": sources}
+    arrays = (
+        np.array([p.mode_proba for p in passages], dtype="<f8").reshape(n, len(MODES)),
+        np.array([p.media_proba for p in passages], dtype="<f8").reshape(n, len(MEDIA)),
+        np.array([(p.index, p.start, p.end, -1 if p.page is None else p.page, sources.index(p.source))
+                  for p in passages], dtype="<i8").reshape(n, 5),
+        np.array([roles.index(p.role) for p in passages], dtype="u1"),
+        np.array([[m in p.media for m in MEDIA] for p in passages], dtype="u1").reshape(n, len(MEDIA)),
+    )
+    words = json.dumps({"text": [p.text for p in passages], "speaker": [p.speaker for p in passages]},
+                       ensure_ascii=False).encode("utf-8", "backslashreplace")
+    return b"".join([PASSAGES_MAGIC, json.dumps(header).encode() + b"\n",
+                     *(a.tobytes() for a in arrays), zlib.compress(words, 6)])
+
+
+def _read_passages(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Any], bytes]:
+    import numpy as np
+
+    from vcse_modes import MEDIA, MODES
+
+    data = Path(path).read_bytes()
+    if not data.startswith(PASSAGES_MAGIC):
+        raise VcseModesError(f"{path}: not a vcse-modes passages file; delete it and rerun the batch")
+    line_end = data.index(b"\n", len(PASSAGES_MAGIC))
+    header = json.loads(data[len(PASSAGES_MAGIC):line_end])
+    n, offset, arrays = header["n"], line_end + 1, []
+    for dtype, width in (("<f8", len(MODES)), ("<f8", len(MEDIA)), ("<i8", 5), ("u1", 1), ("u1", len(MEDIA))):
+        count = n * width
+        array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
+        arrays.append(array.reshape(n, width) if width > 1 else array)
+        offset += array.nbytes
+    return header, arrays, data[offset:]
+
+
+def load_passage_arrays(path: str | os.PathLike[str]) -> Any:
+    """The numeric columns of :func:`encode_passages` output, without the texts."""
+    import numpy as np
+
+    from vcse_modes.scoring import PassageArrays
+
+    header, (mode_proba, media_proba, ints, roles, _), _ = _read_passages(path)
+    return PassageArrays(source=np.array(header["sources"] or [""], dtype=str)[ints[:, 4]],
+                         start=ints[:, 1], end=ints[:, 2],
+                         role=np.array(header["roles"] or [""], dtype=str)[roles],
+                         mode_proba=mode_proba, media_proba=media_proba)
 
 
 def decode_passages(path: str | os.PathLike[str]) -> Iterator[Any]:
     """Read back :func:`encode_passages` output as ScoredPassages."""
-    from dataclasses import fields
+    import zlib
 
+    from vcse_modes import MEDIA
     from vcse_modes.scoring import ScoredPassage
 
-    has_media_labels = "media" in {f.name for f in fields(ScoredPassage)}
-    with gzip.open(path, "rt", encoding="utf-8") as stream:
-        for line in stream:
-            d = json.loads(line)
-            extra = {"media": tuple(d.get("media") or ())} if has_media_labels else {}
-            yield ScoredPassage(text=d["text"], start=d["start"], end=d["end"], page=d["page"],
-                                speaker=d["speaker"], role=d["role"], mode_proba=tuple(d["mode_proba"]),
-                                media_proba=tuple(d["media_proba"]), source=d["source"], index=d["index"],
-                                **extra)
+    header, (mode_proba, media_proba, ints, roles, media), packed = _read_passages(path)
+    words = json.loads(zlib.decompress(packed).decode("utf-8"))
+    mode_rows, media_rows, labels = mode_proba.tolist(), media_proba.tolist(), media.tolist()
+    for i, (index, start, end, page, source) in enumerate(ints.tolist()):
+        yield ScoredPassage(text=words["text"][i], start=start, end=end, page=None if page < 0 else page,
+                            speaker=words["speaker"][i], role=header["roles"][roles[i]],
+                            mode_proba=tuple(mode_rows[i]), media_proba=tuple(media_rows[i]),
+                            media=tuple(m for m, on in zip(MEDIA, labels[i], strict=True) if on),
+                            source=header["sources"][source], index=index)
 
 
 def score_task(task: _Task, settings: _Settings) -> _Result:
@@ -608,7 +662,7 @@ def _row_key(row: Mapping[str, Any]) -> str:
 
 def cache_path(out_dir: str | os.PathLike[str], sha256: str, role: str, model_sha256: str | None) -> Path:
     """Where the passages of one scored content (file hash, role, model) are kept."""
-    name = f"{sha256}-{role}-{(model_sha256 or 'untrusted')[:16]}.jsonl.gz"
+    name = f"{sha256}-{role}-{(model_sha256 or 'untrusted')[:16]}.passages"
     return Path(out_dir) / CACHE_DIR / sha256[:2] / name
 
 
@@ -792,6 +846,7 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
 
     from vcse_modes.cases import case_csv_columns, case_record, merge_evidence
     from vcse_modes.formats import flatten
+    from vcse_modes.scoring import PassageArrays
 
     journal = out / JOURNAL
     index: dict[str, tuple[str, int, int]] = {}
@@ -870,11 +925,10 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
                     if path in used:
                         continue  # the same content twice in one case counts once
                     used.add(path)
-                    passages = list(decode_passages(path))
-                    pooled.extend(passages)
+                    pooled.append(load_passage_arrays(path))
                     evidence = merge_evidence(evidence, row.get("evidence") or [], row["file"], n_evidence)
                     if passages_out is not None:
-                        for p in passages:
+                        for p in decode_passages(path):
                             passages_out.write(_json_line({
                                 "case": case, "file": row["file"], "index": p.index, "start": p.start,
                                 "end": p.end, "page": p.page, "speaker": p.speaker, "role": p.role,
@@ -883,7 +937,7 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
                                 "collaborative": round(p.collaborative, 6),
                                 "mode_proba": [round(x, 6) for x in p.mode_proba],
                                 "media_proba": [round(x, 6) for x in p.media_proba], "text": p.text}))
-                record = case_record(case, pooled, site=attributes.get("site"),
+                record = case_record(case, PassageArrays.concat(pooled), site=attributes.get("site"),
                                      tracer=attributes.get("tracer"), counts=tally, evidence=evidence)
                 del pooled
                 case_jsonl.write(_json_line(record))
@@ -1114,6 +1168,12 @@ def _run_locked(inputs: Any, out: Path, model_path: str, identity: dict[str, Any
 
     if progress is not None:
         progress(BatchProgress(0, total))
+    warm = None
+    if report:
+        from vcse_modes.htmlreport import warm_up
+
+        warm = threading.Thread(target=warm_up, daemon=True, name="report-warm-up")
+        warm.start()
     try:
         planner = _Planner(items, previous, record)
         if backend == "dask":
@@ -1139,6 +1199,9 @@ def _run_locked(inputs: Any, out: Path, model_path: str, identity: dict[str, Any
     finished = _now()
     if report:
         from vcse_modes.htmlreport import write_report
+
+        if warm is not None:
+            warm.join()  # matplotlib is not thread-safe: the warm-up must be over
 
         write_report(out / "report.html", final.case_rows, failures=final.failures, meta={
             "model": identity, "started": started, "finished": finished, "input": source,

@@ -280,14 +280,21 @@ def _r(value: float) -> float:
     return round(float(value), 4)
 
 
-def spectrum_record(passages: Sequence[Any]) -> dict[str, Any]:
+def _table(passages: Any) -> Any:
+    from vcse_modes.scoring import PassageArrays
+
+    return passages if isinstance(passages, PassageArrays) else PassageArrays.from_passages(passages)
+
+
+def spectrum_record(passages: Any) -> dict[str, Any]:
     """Score, 95% interval, mode, intensities and media profile of pooled passages.
 
+    ``passages`` is a sequence of ScoredPassage or a :class:`~vcse_modes.scoring.PassageArrays`.
     With no scorable passages the numbers are ``None`` (not a misleading 0).
     """
-    from vcse_modes.scoring import aggregate
+    from vcse_modes.scoring import aggregate_arrays
 
-    result = aggregate(passages)
+    result = aggregate_arrays(_table(passages))
     if result.passages_scored == 0:
         return {"score": None, "ci_low": None, "ci_high": None, "mode": None, "intensity": None,
                 "media": None, "passages_scored": 0}
@@ -302,15 +309,16 @@ def spectrum_record(passages: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _poles(passages: Sequence[Any]) -> tuple[Any, Any]:
+def _poles(passages: Any) -> tuple[Any, Any]:
     import numpy as np
 
-    kept = sorted((p for p in passages if p.role != "interviewer"), key=lambda p: (p.source, p.start, p.end))
-    return (np.array([p.commodified for p in kept], dtype=float),
-            np.array([p.collaborative for p in kept], dtype=float))
+    table = _table(passages)
+    kept = table.select(table.role != "interviewer")
+    kept = kept.select(np.lexsort([kept.end, kept.start, kept.source])) if len(kept) else kept
+    return kept.commodified, kept.collaborative
 
 
-def difference_interval(commissioner: Sequence[Any], vcse: Sequence[Any], seed_text: str,
+def difference_interval(commissioner: Any, vcse: Any, seed_text: str,
                         n_boot: int = N_BOOTSTRAP) -> tuple[float, float] | None:
     """95% bootstrap interval of (VCSE score - commissioner score), resampling each side's passages."""
     import numpy as np
@@ -336,7 +344,7 @@ def difference_interval(commissioner: Sequence[Any], vcse: Sequence[Any], seed_t
     return float(low), float(high)
 
 
-def case_record(case: str, passages: Sequence[Any], *, site: str | None = None, tracer: str | None = None,
+def case_record(case: str, passages: Any, *, site: str | None = None, tracer: str | None = None,
                 counts: Mapping[str, int] | None = None,
                 evidence: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The ``cases`` schema for one case: pooled score plus the two-sided view.
@@ -345,8 +353,9 @@ def case_record(case: str, passages: Sequence[Any], *, site: str | None = None, 
     passages only; ``difference`` is VCSE minus commissioner score (``None`` when a
     side has no passages) with a 95% bootstrap interval.
     """
-    overall = spectrum_record(passages)
-    sides = {side: [p for p in passages if p.role == side] for side in SIDES}
+    table = _table(passages)
+    overall = spectrum_record(table)
+    sides = {side: table.select(table.role == side) for side in SIDES}
     side_records = {side: spectrum_record(sides[side]) for side in SIDES}
     both = side_records["commissioner"]["score"] is not None and side_records["vcse"]["score"] is not None
     difference = interval = None
@@ -358,7 +367,7 @@ def case_record(case: str, passages: Sequence[Any], *, site: str | None = None, 
         "site": site,
         "tracer": tracer,
         **{k: int(v) for k, v in (counts or {}).items()},
-        "passages": len(passages),
+        "passages": len(table),
         **overall,
         "commissioner": side_records["commissioner"],
         "vcse": side_records["vcse"],

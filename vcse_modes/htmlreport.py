@@ -96,6 +96,19 @@ def _ordered(cases: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 # ---------------------------------------------------------------- figures
 
 
+def warm_up() -> None:
+    """Import matplotlib and draw a tiny figure, so a later report starts warm.
+
+    A batch calls this in a thread while its workers score: the parent is idle then, and
+    the ~1 s of imports and font loading leaves the serial end of the run.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.add_subplot().set_title("warm ◀▶ −")
+    figure.savefig(io.StringIO(), format="svg")
+
+
 def _svg(figure: Any, prefix: str, label: str) -> str:
     """Inline SVG text of a figure, ids prefixed so several figures can share a page."""
     buffer = io.StringIO()

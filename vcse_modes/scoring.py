@@ -79,11 +79,79 @@ def spectrum(com: np.ndarray, col: np.ndarray) -> np.ndarray | float:
     return (k - c) / (k + c + 1.0)
 
 
-def _seed(passages: Sequence[ScoredPassage]) -> int:
-    digest = hashlib.sha256()
-    for p in passages:
-        digest.update(f"{p.source}|{p.start}|{p.end}|".encode())
-    return int.from_bytes(digest.digest()[:8], "little")
+@dataclass(frozen=True)
+class PassageArrays:
+    """Scored passages as columns: all that pooling and the bootstrap need, without texts.
+
+    Cases pool thousands of passages; columns keep that to a few NumPy arrays.
+
+    >>> from vcse_modes.scoring import PassageArrays, ScoredPassage, aggregate_arrays
+    >>> p = ScoredPassage("We tendered it.", 0, 15, None, None, "unknown", (0.9, 0.0, 0.1, 0.0), (0.0,) * 6)
+    >>> round(aggregate_arrays(PassageArrays.from_passages([p])).score, 3)
+    -0.487
+    """
+
+    source: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    role: np.ndarray
+    mode_proba: np.ndarray
+    media_proba: np.ndarray
+
+    @classmethod
+    def from_passages(cls, passages: Sequence[ScoredPassage]) -> PassageArrays:
+        """Columns of a sequence of :class:`ScoredPassage`."""
+        return cls(
+            source=np.array([p.source for p in passages], dtype=str),
+            start=np.array([p.start for p in passages], dtype=np.int64),
+            end=np.array([p.end for p in passages], dtype=np.int64),
+            role=np.array([p.role for p in passages], dtype=str),
+            mode_proba=np.array([p.mode_proba for p in passages], dtype=float).reshape(-1, len(MODES)),
+            media_proba=np.array([p.media_proba for p in passages], dtype=float).reshape(-1, len(MEDIA)),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[PassageArrays]) -> PassageArrays:
+        """One table of several (a case pooled from its documents)."""
+        if not parts:
+            return cls.from_passages([])
+        return cls(*(np.concatenate([getattr(part, name) for part in parts])
+                     for name in ("source", "start", "end", "role", "mode_proba", "media_proba")))
+
+    def select(self, mask: np.ndarray) -> PassageArrays:
+        """The rows where ``mask`` is true (or the rows at an index array), in that order."""
+        return PassageArrays(self.source[mask], self.start[mask], self.end[mask], self.role[mask],
+                             self.mode_proba[mask], self.media_proba[mask])
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @property
+    def commodified(self) -> np.ndarray:
+        """Each passage's commodified evidence ``p_com + p_mix / 2``."""
+        return self.mode_proba[:, COM] + self.mode_proba[:, MIX] / 2
+
+    @property
+    def collaborative(self) -> np.ndarray:
+        """Each passage's collaborative evidence ``p_col + p_mix / 2``."""
+        return self.mode_proba[:, COL] + self.mode_proba[:, MIX] / 2
+
+    def canonical(self) -> PassageArrays:
+        """Interviewer turns dropped and rows in a canonical order, so results ignore input order."""
+        kept = self.select(self.role != "interviewer")
+        # np.lexsort's last key is the primary one: (source, start, end, mode_proba, media_proba).
+        keys = [*(kept.media_proba[:, j] for j in reversed(range(kept.media_proba.shape[1]))),
+                *(kept.mode_proba[:, j] for j in reversed(range(kept.mode_proba.shape[1]))),
+                kept.end, kept.start, kept.source]
+        return kept.select(np.lexsort(keys)) if len(kept) else kept
+
+    def seed(self) -> int:
+        """Bootstrap seed from the passages' identities (source and offsets), in row order."""
+        digest = hashlib.sha256()
+        for source, start, end in zip(self.source.tolist(), self.start.tolist(), self.end.tolist(),
+                                      strict=True):
+            digest.update(f"{source}|{start}|{end}|".encode())
+        return int.from_bytes(digest.digest()[:8], "little")
 
 
 def bootstrap_interval(
@@ -106,8 +174,13 @@ def bootstrap_interval(
 
 def aggregate(passages: Sequence[ScoredPassage], *, n_boot: int = N_BOOTSTRAP) -> SpectrumScore:
     """Score a document or a case from its passages (interviewer turns are left out)."""
-    kept = [p for p in passages if p.role != "interviewer"]
-    if not kept:
+    return aggregate_arrays(PassageArrays.from_passages(passages), n_boot=n_boot)
+
+
+def aggregate_arrays(table: PassageArrays, *, n_boot: int = N_BOOTSTRAP) -> SpectrumScore:
+    """:func:`aggregate` on columns (see :class:`PassageArrays`)."""
+    kept = table.canonical()
+    if not len(kept):
         return SpectrumScore(
             0.0,
             0.0,
@@ -118,14 +191,10 @@ def aggregate(passages: Sequence[ScoredPassage], *, n_boot: int = N_BOOTSTRAP) -
             0,
             {"commodified": 0.0, "collaborative": 0.0},
         )
-    # Order-invariance: the bootstrap sees passages in a canonical order.
-    kept = sorted(kept, key=lambda p: (p.source, p.start, p.end, p.mode_proba, p.media_proba))
-    proba = np.array([p.mode_proba for p in kept])
-    media = np.array([p.media_proba for p in kept])
-    com = proba[:, COM] + proba[:, MIX] / 2
-    col = proba[:, COL] + proba[:, MIX] / 2
+    proba, media = kept.mode_proba, kept.media_proba
+    com, col = kept.commodified, kept.collaborative
     score = float(spectrum(com, col))
-    low, high = bootstrap_interval(com, col, _seed(kept), n_boot)
+    low, high = bootstrap_interval(com, col, kept.seed(), n_boot)
     mass = float(com.sum() + col.sum())
     return SpectrumScore(
         score=score,

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from vcse_modes.errors import CorruptDocumentError, UnsupportedFormatError
+from vcse_modes.ingest import xmlwalk
 from vcse_modes.ingest.builder import Extraction, TextBuilder
 from vcse_modes.ingest.ooxml import check_container
 from vcse_modes.ingest.options import Options
@@ -85,34 +86,8 @@ def paragraph_text(paragraph: etree._Element) -> str:
 
 def iter_items(container: etree._Element) -> Iterator[str]:
     """Yield the text of each paragraph and each table cell under ``container``, in order."""
-    stack: list[tuple[Iterator, list[str] | None]] = [(iter(container), None)]
-    while stack:
-        children, cell = stack[-1]
-        element = next(children, None)
-        if element is None:
-            stack.pop()
-            if cell:
-                yield "\n".join(cell)
-                cell.clear()
-            continue
-        tag = element.tag
-        if tag == _P:
-            text = paragraph_text(element)
-            if cell is None:
-                yield text
-            elif text.strip():
-                cell.append(text)
-        elif tag == _TBL:
-            if cell:
-                yield "\n".join(cell)
-                cell.clear()
-            stack.append((iter(element), None))
-        elif tag == _TR:
-            stack.append((iter(element), None))
-        elif tag == _TC:
-            stack.append((iter(element), []))
-        elif tag in _CONTAINERS:
-            stack.append((iter(element), cell))
+    return xmlwalk.iter_items(container, paragraphs=(_P,), table=_TBL, cell=_TC, text_of=paragraph_text,
+                              descend=lambda tag: tag == _TR or tag in _CONTAINERS)
 
 
 def _open(data: bytes, path: str):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from vcse_modes.errors import CorruptDocumentError
+from vcse_modes.ingest import xmlwalk
 from vcse_modes.ingest.builder import Extraction, TextBuilder
 from vcse_modes.ingest.ooxml import MAX_XML_PART, check_container
 from vcse_modes.ingest.options import Options
@@ -91,34 +92,9 @@ def _annotation_text(annotation: etree._Element) -> str:
 
 def iter_items(body: etree._Element, comments: list[str] | None) -> Iterator[str]:
     """Yield paragraph, heading and table-cell texts under ``body`` in document order."""
-    stack: list[tuple[Iterator, list[str] | None]] = [(iter(body), None)]
-    while stack:
-        children, cell = stack[-1]
-        element = next(children, None)
-        if element is None:
-            stack.pop()
-            if cell:
-                yield "\n".join(cell)
-                cell.clear()
-            continue
-        tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIP:
-            continue
-        if tag in (_P, _H):
-            text = paragraph_text(element, comments)
-            if cell is None:
-                yield text
-            elif text.strip():
-                cell.append(text)
-        elif tag == _CELL:
-            stack.append((iter(element), []))
-        elif tag == _TABLE:
-            if cell:
-                yield "\n".join(cell)
-                cell.clear()
-            stack.append((iter(element), None))
-        else:
-            stack.append((iter(element), cell))
+    return xmlwalk.iter_items(body, paragraphs=(_P, _H), table=_TABLE, cell=_CELL,
+                              text_of=lambda element: paragraph_text(element, comments),
+                              descend=lambda tag: tag not in _SKIP)
 
 
 def _metadata(archive, path: str) -> dict[str, str]:

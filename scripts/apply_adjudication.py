@@ -1,6 +1,9 @@
-"""Apply the adjudicated codes of both reliability exercises to the corpus shards.
+"""Apply the adjudicated codes of the reliability exercises to the corpus shards.
 
-Reads corpus/reliability/adjudication.jsonl (round 1) and round2_adjudication.jsonl (round 2).
+Reads corpus/reliability/adjudication.jsonl (round 1), round2_adjudication.jsonl (round 2),
+round3_adjudication.jsonl (round 3), round4_part*_adjudication.jsonl (round 4: the double coding
+of every remaining s10-s14 excerpt) and round5_part*_adjudication.jsonl (round 5: every s1-s9 excerpt
+not in an earlier sample).
 
 Idempotent: running it again changes nothing. Prints each changed excerpt.
 """
@@ -10,8 +13,11 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 decisions = {}
-for name in ("adjudication.jsonl", "round2_adjudication.jsonl"):
-    for line in (root / "corpus/reliability" / name).read_text(encoding="utf-8").splitlines():
+reliability = root / "corpus/reliability"
+names = ["adjudication.jsonl", "round2_adjudication.jsonl", "round3_adjudication.jsonl",
+         *sorted(p.name for p in reliability.glob("round[45]_part*_adjudication.jsonl"))]
+for name in names:
+    for line in (reliability / name).read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             decisions[row["id"]] = row

@@ -216,5 +216,5 @@ def test_list_models_reads_cards_on_the_search_path(monkeypatch, tmp_path, tiny_
     assert str(tmp_path / "not-a-model") not in rows
     monkeypatch.setenv("VCSE_MODES_MODELS", str(tiny_model_dir.parent))
     rows = {row["name"]: row for row in list_models()}
-    assert rows["tiny"]["excerpts"] == 40 and rows["tiny"]["macro_f1"] == 0.5
+    assert rows["tiny"]["excerpts"] == 50 and rows["tiny"]["macro_f1"] == 0.5
     assert rows["tiny"]["sklearn"] == sklearn.__version__

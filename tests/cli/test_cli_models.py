@@ -17,7 +17,7 @@ def test_models_json_lists_a_model_from_the_env_folder(cli, tiny_model_dir):
     assert row == {
         "name": "tiny",
         "path": str(tiny_model_dir),
-        "excerpts": 40,
+        "excerpts": 50,  # 40 corpus excerpts + 10 hand-written ones (conftest.tiny_model)
         "macro_f1": 0.5,
         "ece": 0.1,
         "corpus_sha256": "not-a-real-corpus",

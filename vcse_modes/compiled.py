@@ -10,7 +10,7 @@ estimator (checked in ``tests/test_compiled.py``).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,27 +132,39 @@ class CompiledModel:
             self._cues = CueMatcher(parse_codebook(str(self.arrays["cues__codebook"]), "<model codebook>"))
         return self._cues
 
-    def transform_features(self, X: Sequence[Any]) -> sparse.csr_matrix:
-        """The feature matrix, identical to the fitted pipeline's."""
+    def _blocks(self, X: Sequence[Any]) -> Iterator[sparse.csr_matrix]:
+        """Each feature branch's weighted block, in column order."""
         docs = as_docs(X)
         norms = batch_norms(docs)
-        blocks = []
         for name in self._branches:
             weight = float(self.arrays[f"{name}__weight"])
             if name == "cues":
                 block = cue_matrix(self._cue_matcher(), self._slots, docs)
             else:
                 block = _tfidf(self._counters[name].count_norms(norms), self.arrays[f"{name}__idf"])
-            blocks.append(block * weight if weight != 1.0 else block)
-        return sparse.hstack(blocks, format="csr")
+            yield block * weight if weight != 1.0 else block
+
+    def transform_features(self, X: Sequence[Any]) -> sparse.csr_matrix:
+        """The feature matrix, identical to the fitted pipeline's."""
+        return sparse.hstack(list(self._blocks(X)), format="csr")
 
     def predict_all(self, X: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Calibrated mode probabilities (MODES order) and media probabilities (MEDIA order)."""
-        return self.proba_from_features(self.transform_features(X))
+        # Block by block: the product of the heads without building the stacked feature matrix.
+        weights = self.arrays["head_weights"]
+        scores = self.arrays["head_bias"]
+        start = 0
+        for block in self._blocks(X):
+            scores = scores + np.asarray(block @ weights[start : start + block.shape[1]])
+            start += block.shape[1]
+        return self._proba_from_scores(np.atleast_2d(scores))
 
     def proba_from_features(self, features: Any) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities from a feature matrix: one product with the stacked heads."""
         scores = np.asarray(features @ self.arrays["head_weights"]) + self.arrays["head_bias"]
+        return self._proba_from_scores(scores)
+
+    def _proba_from_scores(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mode = softmax(scores[:, : len(MODES)], self.temperature_)
         platt = self.arrays["media_platt"]
         media = sigmoid(scores[:, len(MODES) :] * platt[:, 0] + platt[:, 1])
@@ -194,10 +206,15 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    """scikit-learn's TfidfTransformer(sublinear_tf=True, norm='l2') with a fitted ``idf``."""
-    matrix = counts.tocsr().astype(np.float64)
-    matrix.data = np.log(matrix.data) + 1.0
-    matrix = matrix @ sparse.diags(idf)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    """scikit-learn's TfidfTransformer(sublinear_tf=True, norm='l2') with a fitted ``idf``.
+
+    Works on the CSR arrays directly: one matrix in, one out, no diagonal-matrix products.
+    """
+    matrix = counts.tocsr()
+    matrix.sum_duplicates()
+    data = (np.log(matrix.data.astype(np.float64)) + 1.0) * idf[matrix.indices]
+    row_of = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=matrix.shape[0]))
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    data /= norms[row_of]
+    return sparse.csr_matrix((data, matrix.indices, matrix.indptr), shape=matrix.shape)

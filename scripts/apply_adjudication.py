@@ -2,8 +2,8 @@
 
 Reads corpus/reliability/adjudication.jsonl (round 1), round2_adjudication.jsonl (round 2),
 round3_adjudication.jsonl (round 3), round4_part*_adjudication.jsonl (round 4: the double coding
-of every remaining s10-s14 excerpt) and round5_part*_adjudication.jsonl (round 5: every s1-s9 excerpt
-not in an earlier sample).
+of every remaining s10-s14 excerpt), round5_part*_adjudication.jsonl (round 5: every s1-s9 excerpt
+not in an earlier sample) and round6_part*_adjudication.jsonl (round 6: shards s15 and s16).
 
 Idempotent: running it again changes nothing. Prints each changed excerpt.
 """
@@ -15,7 +15,7 @@ root = Path(__file__).resolve().parent.parent
 decisions = {}
 reliability = root / "corpus/reliability"
 names = ["adjudication.jsonl", "round2_adjudication.jsonl", "round3_adjudication.jsonl",
-         *sorted(p.name for p in reliability.glob("round[45]_part*_adjudication.jsonl"))]
+         *sorted(p.name for p in reliability.glob("round[456]_part*_adjudication.jsonl"))]
 for name in names:
     for line in (reliability / name).read_text(encoding="utf-8").splitlines():
         if line.strip():

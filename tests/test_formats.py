@@ -154,3 +154,9 @@ def test_interrupt_mid_write_leaves_no_target_and_no_temp_file(tmp_path, monkeyp
         atomic_write_text(target, "x" * 10_000)
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("value", "text"), [(-0.0029, "+0.00"), (-0.0, "+0.00"), (0.004, "+0.00"),
+                                             (-0.005001, "-0.01"), (0.5, "+0.50"), (-0.25, "-0.25")])
+def test_signed_never_prints_negative_zero(value, text):
+    assert formats.signed(value) == text

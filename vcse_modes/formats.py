@@ -15,6 +15,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 
+def signed(value: float, digits: int = 2) -> str:
+    """``value`` with an explicit sign; a value that rounds to zero prints as +0.00, never -0.00.
+
+    >>> signed(-0.0029), signed(0.5), signed(-0.25)
+    ('+0.00', '+0.50', '-0.25')
+    """
+    rounded = round(value, digits)
+    return f"{rounded + 0.0 if rounded else 0.0:+.{digits}f}"
+
+
 def to_json(records: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> str:
     """Pretty, stable JSON (UTF-8 kept readable)."""
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"

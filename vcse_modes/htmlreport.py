@@ -71,7 +71,9 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
 def _fmt(value: float | None, signed: bool = True) -> str:
     if value is None:
         return "–"
-    return (f"{value:+.2f}" if signed else f"{value:.2f}").replace("-", "−")
+    from vcse_modes.formats import signed as with_sign
+
+    return (with_sign(value) if signed else f"{value:.2f}").replace("-", "−")
 
 
 def _plural(n: int, word: str) -> str:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from vcse_modes.formats import signed
+
 SPECTRUM_WIDTH = 41
 
 
@@ -44,8 +46,8 @@ def render_score(record: Mapping[str, Any], console: Any) -> None:
     header = Text()
     header.append(f"{record['mode'].upper()}", style="bold")
     header.append(
-        f"   score {record['score']:+.2f}  (95% CI {record['ci_low']:+.2f} to {record['ci_high']:+.2f})"
-        f"   {record['passages_scored']} passages\n"
+        f"   score {signed(record['score'])}  (95% CI {signed(record['ci_low'])} to "
+        f"{signed(record['ci_high'])})   {record['passages_scored']} passages\n"
     )
     header.append("commodified ", style="red")
     header.append(spectrum_bar(record["score"], record["ci_low"], record["ci_high"]))
@@ -64,7 +66,7 @@ def render_score(record: Mapping[str, Any], console: Any) -> None:
         media.add_row(
             medium,
             f"{values['share']:.0%}",
-            Text(f"{lean:+.2f} ", style="green" if lean > 0 else "red")
+            Text(f"{signed(lean)} ", style="green" if lean > 0 else "red")
             + Text(spectrum_bar(lean, lean, lean, 21)),
         )
 
@@ -97,8 +99,8 @@ def score_markdown(record: Mapping[str, Any]) -> str:
     lines = [
         f"## {record['source']}",
         "",
-        f"**{record['mode']}** · score {record['score']:+.2f} (95% CI {record['ci_low']:+.2f} to "
-        f"{record['ci_high']:+.2f}) · {record['passages_scored']} passages",
+        f"**{record['mode']}** · score {signed(record['score'])} (95% CI {signed(record['ci_low'])} to "
+        f"{signed(record['ci_high'])}) · {record['passages_scored']} passages",
         "",
         f"`commodified {spectrum_bar(record['score'], record['ci_low'], record['ci_high'])} collaborative`",
         "",
@@ -109,7 +111,7 @@ def score_markdown(record: Mapping[str, Any]) -> str:
         "|---|---:|---:|",
     ]
     for medium, values in sorted(record["media"].items(), key=lambda kv: -kv[1]["share"]):
-        lines.append(f"| {medium} | {values['share']:.0%} | {values['lean']:+.2f} |")
+        lines.append(f"| {medium} | {values['share']:.0%} | {signed(values['lean'])} |")
     lines += ["", "| pole | p | where | passage | cues |", "|---|---:|---|---|---|"]
     for row in record["evidence"]:
         text = row["text"].replace("|", "\\|").replace("\n", " ")

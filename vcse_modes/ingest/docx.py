@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING
 
 from vcse_modes.errors import CorruptDocumentError, UnsupportedFormatError
 from vcse_modes.ingest import xmlwalk
-from vcse_modes.ingest.builder import Extraction, TextBuilder
+from vcse_modes.ingest.builder import Extraction
 from vcse_modes.ingest.ooxml import check_container
 from vcse_modes.ingest.options import Options
-from vcse_modes.ingest.transcript import segment_transcript
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -149,21 +148,8 @@ def read_docx(data: bytes, options: Options) -> Extraction:
     document = _open(data, options.path)
 
     items = [item for item in iter_items(document.element.body) if item.strip()]
-    body = TextBuilder(separator="\n")
-    for item in items:
-        body.add_block(item)
-    body_text = body.text()
-
-    result = TextBuilder()
     metadata = _metadata(document)
-    segmentation = segment_transcript(body_text, options.resolver(), line_paragraphs=True)
-    if segmentation is not None:
-        result.add_spans(body_text, segmentation.blocks)
-        for key, value in segmentation.metadata.items():
-            metadata.setdefault(key, value)
-    else:
-        for item in items:
-            result.add_block(item)
+    result, is_transcript = xmlwalk.body_blocks(items, options.resolver(), metadata)
 
     seen: set[str] = set()
     for item in _headers_and_footers(document):
@@ -178,5 +164,5 @@ def read_docx(data: bytes, options: Options) -> Extraction:
         text=result.text(),
         blocks=result.blocks,
         metadata=metadata,
-        is_transcript=segmentation is not None,
+        is_transcript=is_transcript,
     )

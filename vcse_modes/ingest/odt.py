@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from vcse_modes.errors import CorruptDocumentError
 from vcse_modes.ingest import xmlwalk
-from vcse_modes.ingest.builder import Extraction, TextBuilder
+from vcse_modes.ingest.builder import Extraction
 from vcse_modes.ingest.ooxml import MAX_XML_PART, check_container
 from vcse_modes.ingest.options import Options
 from vcse_modes.ingest.safexml import parse_xml
 from vcse_modes.ingest.safezip import open_safe_zip, read_member
-from vcse_modes.ingest.transcript import segment_transcript
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -138,21 +137,9 @@ def read_odt(data: bytes, options: Options) -> Extraction:
     comments: list[str] | None = [] if options.include_comments else None
     items = [item for item in iter_items(body, comments) if item.strip()] if body is not None else []
 
-    lines = TextBuilder(separator="\n")
-    for item in items:
-        lines.add_block(item)
-    body_text = lines.text()
-    result = TextBuilder()
-    segmentation = segment_transcript(body_text, options.resolver(), line_paragraphs=True)
-    if segmentation is not None:
-        result.add_spans(body_text, segmentation.blocks)
-        for key, value in segmentation.metadata.items():
-            metadata.setdefault(key, value)
-    else:
-        for item in items:
-            result.add_block(item)
+    result, is_transcript = xmlwalk.body_blocks(items, options.resolver(), metadata)
     for comment in comments or []:
         result.add_block(comment)
     return Extraction(
-        text=result.text(), blocks=result.blocks, metadata=metadata, is_transcript=segmentation is not None
+        text=result.text(), blocks=result.blocks, metadata=metadata, is_transcript=is_transcript
     )

@@ -1,9 +1,12 @@
-"""One walker for word-processor XML bodies (DOCX and ODT): paragraphs and table cells in order."""
+"""Word-processor XML bodies (DOCX and ODT): paragraphs and table cells in order, then blocks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
+
+from vcse_modes.ingest.builder import TextBuilder
+from vcse_modes.ingest.transcript import segment_transcript
 
 
 def iter_items(
@@ -49,3 +52,25 @@ def iter_items(
             stack.append((iter(element), []))
         elif descend(tag):
             stack.append((iter(element), texts))
+
+
+def body_blocks(items: Sequence[str], resolver: Any, metadata: dict[str, str]) -> tuple[TextBuilder, bool]:
+    """The body's items as speaker turns when they read as a transcript, else one block each.
+
+    Returns the builder (callers add headers, footers or comments after the body) and whether
+    the body is a transcript; transcript header fields fill ``metadata`` keys it lacks.
+    """
+    lines = TextBuilder(separator="\n")
+    for item in items:
+        lines.add_block(item)
+    body_text = lines.text()
+    result = TextBuilder()
+    segmentation = segment_transcript(body_text, resolver, line_paragraphs=True)
+    if segmentation is not None:
+        result.add_spans(body_text, segmentation.blocks)
+        for key, value in segmentation.metadata.items():
+            metadata.setdefault(key, value)
+    else:
+        for item in items:
+            result.add_block(item)
+    return result, segmentation is not None

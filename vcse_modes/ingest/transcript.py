@@ -435,5 +435,7 @@ def segment_transcript(
         role = resolver.role(turn.label)
         for lo, hi in block_spans(text, turn.content_start, turn_end):
             blocks.append(Block(lo, hi, speaker=turn.label, role=role, timestamp=turn.timestamp))
+    if not blocks:  # every turn is empty: keep the header's lines (a title, say) rather than lose them
+        blocks = [Block(lo, hi) for lo, hi in line_spans(text, start, body_start)]
     speakers = list(dict.fromkeys(turn.label for turn in turns))
     return TranscriptSegmentation(blocks=blocks, metadata=metadata, speakers=speakers)

@@ -65,6 +65,21 @@ roles_option = click.option(
 )
 
 
+model_option = click.option(
+    "--model",
+    "model_name",
+    default=None,
+    metavar="NAME|PATH",
+    help="Model folder or installed model name (default: the shipped 'default').",
+)
+
+
+def evidence_option(help: str) -> Callable[[F], F]:
+    """The shared ``--evidence N`` option (evidence passages per pole); ``help`` says per what."""
+    return click.option("--evidence", "n_evidence", type=click.IntRange(0, 100), default=3, show_default=True,
+                        help=help)
+
+
 trust_model_option = click.option(
     "--trust-model", is_flag=True, help="Load a model whose hash its card does not vouch for."
 )

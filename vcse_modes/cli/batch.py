@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from vcse_modes.cli._common import qdpx_option, reports_errors, trust_model_option
+from vcse_modes.cli._common import (
+    evidence_option,
+    model_option,
+    qdpx_option,
+    reports_errors,
+    trust_model_option,
+)
 
 
 @click.command()
@@ -61,24 +67,11 @@ from vcse_modes.cli._common import qdpx_option, reports_errors, trust_model_opti
     metavar="ADDRESS",
     help="Dask scheduler address (with --backend dask; default: a local cluster).",
 )
-@click.option(
-    "--model",
-    "model_name",
-    default=None,
-    metavar="NAME|PATH",
-    help="Model folder or installed model name (default: the shipped 'default').",
-)
+@model_option
 @click.option(
     "--passages", "write_passages", is_flag=True, help="Also write every scored passage to passages.jsonl.gz."
 )
-@click.option(
-    "--evidence",
-    "n_evidence",
-    type=click.IntRange(0, 100),
-    default=3,
-    show_default=True,
-    help="Evidence passages per pole, per document and per case.",
-)
+@evidence_option("Evidence passages per pole, per document and per case.")
 @qdpx_option
 @trust_model_option
 @reports_errors

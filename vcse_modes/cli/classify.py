@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from vcse_modes.cli._common import format_option, reports_errors, trust_model_option
+from vcse_modes.cli._common import format_option, model_option, reports_errors, trust_model_option
 
 
 @click.command()
 @click.argument(
     "input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True, path_type=str)
 )
-@click.option("--model", "model_name", default=None, metavar="NAME|PATH", help="Model folder or name.")
+@model_option
 @format_option("jsonl", "json", "csv", default="jsonl", help="Output format (machine formats only).")
 @trust_model_option
 @reports_errors

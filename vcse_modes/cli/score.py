@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from vcse_modes.cli._common import (
+    evidence_option,
     format_option,
+    model_option,
     parse_roles,
     qdpx_option,
     reports_errors,
@@ -17,13 +19,7 @@ from vcse_modes.errors import VcseModesError
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
-@click.option(
-    "--model",
-    "model_name",
-    default=None,
-    metavar="NAME|PATH",
-    help="Model folder or installed model name (default: the shipped 'default').",
-)
+@model_option
 @format_option(
     "table",
     "json",
@@ -33,14 +29,7 @@ from vcse_modes.errors import VcseModesError
     default="table",
     help="'table' for people; json/jsonl/csv/md for programs.",
 )
-@click.option(
-    "--evidence",
-    "n_evidence",
-    type=click.IntRange(0, 100),
-    default=3,
-    show_default=True,
-    help="Evidence passages shown per pole.",
-)
+@evidence_option("Evidence passages shown per pole.")
 @roles_option
 @click.option(
     "--default-role",

@@ -81,6 +81,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from vcse_modes import MEDIA, MODES
 from vcse_modes.cases import NO_CASE, InputFile
 from vcse_modes.errors import ModelError, VcseModesError
 
@@ -105,8 +106,6 @@ DOCUMENT_FIELDS = ("file", "case", "site", "tracer", "role", "date", "status", "
 
 def document_csv_columns() -> list[str]:
     """Fixed columns of ``documents.csv`` (nested blocks flattened with dots)."""
-    from vcse_modes import MEDIA
-
     media = [f"media.{m}.{k}" for m in MEDIA for k in ("share", "lean")]
     return ["file", "case", "site", "tracer", "role", "date", "status", "error", "duplicate_of", "sha256",
             "format", "score", "ci_low", "ci_high", "mode", "intensity.commodified",
@@ -236,6 +235,8 @@ def _with_role(document: Any, role: str) -> Any:
 
 
 PASSAGES_MAGIC = b"VCSEP1\n"
+# The arrays of a passages file, in order: (dtype, columns). Encoder and reader both follow it.
+PASSAGE_ARRAYS = (("<f8", len(MODES)), ("<f8", len(MEDIA)), ("<i8", 5), ("u1", 1), ("u1", len(MEDIA)))
 
 
 def encode_passages(passages: Sequence[Any]) -> bytes:
@@ -250,20 +251,20 @@ def encode_passages(passages: Sequence[Any]) -> bytes:
 
     import numpy as np
 
-    from vcse_modes import MEDIA, MODES
-
     n = len(passages)
     roles = sorted({p.role for p in passages})
     sources = sorted({p.source for p in passages})
     header = {"n": n, "roles": roles, "sources": sources}
-    arrays = (
-        np.array([p.mode_proba for p in passages], dtype="<f8").reshape(n, len(MODES)),
-        np.array([p.media_proba for p in passages], dtype="<f8").reshape(n, len(MEDIA)),
-        np.array([(p.index, p.start, p.end, -1 if p.page is None else p.page, sources.index(p.source))
-                  for p in passages], dtype="<i8").reshape(n, 5),
-        np.array([roles.index(p.role) for p in passages], dtype="u1"),
-        np.array([[m in p.media for m in MEDIA] for p in passages], dtype="u1").reshape(n, len(MEDIA)),
+    columns = (
+        [p.mode_proba for p in passages],
+        [p.media_proba for p in passages],
+        [(p.index, p.start, p.end, -1 if p.page is None else p.page, sources.index(p.source))
+         for p in passages],
+        [roles.index(p.role) for p in passages],
+        [[m in p.media for m in MEDIA] for p in passages],
     )
+    arrays = [np.array(values, dtype=dtype).reshape(n, width) if width > 1 else np.array(values, dtype=dtype)
+              for values, (dtype, width) in zip(columns, PASSAGE_ARRAYS, strict=True)]
     words = json.dumps({"text": [p.text for p in passages], "speaker": [p.speaker for p in passages]},
                        ensure_ascii=False).encode("utf-8", "backslashreplace")
     return b"".join([PASSAGES_MAGIC, json.dumps(header).encode() + b"\n",
@@ -273,15 +274,13 @@ def encode_passages(passages: Sequence[Any]) -> bytes:
 def _read_passages(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[Any], bytes]:
     import numpy as np
 
-    from vcse_modes import MEDIA, MODES
-
     data = Path(path).read_bytes()
     if not data.startswith(PASSAGES_MAGIC):
         raise VcseModesError(f"{path}: not a vcse-modes passages file; delete it and rerun the batch")
     line_end = data.index(b"\n", len(PASSAGES_MAGIC))
     header = json.loads(data[len(PASSAGES_MAGIC):line_end])
     n, offset, arrays = header["n"], line_end + 1, []
-    for dtype, width in (("<f8", len(MODES)), ("<f8", len(MEDIA)), ("<i8", 5), ("u1", 1), ("u1", len(MEDIA))):
+    for dtype, width in PASSAGE_ARRAYS:
         count = n * width
         array = np.frombuffer(data, dtype=dtype, count=count, offset=offset)
         arrays.append(array.reshape(n, width) if width > 1 else array)
@@ -306,7 +305,6 @@ def decode_passages(path: str | os.PathLike[str]) -> Iterator[Any]:
     """Read back :func:`encode_passages` output as ScoredPassages."""
     import zlib
 
-    from vcse_modes import MEDIA
     from vcse_modes.scoring import ScoredPassage
 
     header, (mode_proba, media_proba, ints, roles, media), packed = _read_passages(path)

@@ -367,3 +367,24 @@ def test_speed(matcher: CueMatcher) -> None:
     for doc in docs:
         matcher.find(doc)
     assert time.perf_counter() - started < 3.0
+
+
+def test_ranges_of_one_doc_match_each_range_searched_alone(matcher: CueMatcher) -> None:
+    text = (
+        "We ran a competitive tender rather than a grant. The alliance did not tender. "
+        "Without their volunteers we could not cope. KPIs were replaced by shared outcomes. "
+        "Instead of a contract, the council signed an MoU."
+    )
+    doc = load_nlp()(text)
+    ends = lambda lo: (lo + 4, lo + 11, len(doc))  # noqa: E731
+    ranges = [(lo, hi) for lo in range(0, len(doc), 3) for hi in ends(lo) if hi <= len(doc)]
+    together = CueMatcher(CODEBOOK).find_ranges(doc, ranges)
+    alone = []
+    for lo, hi in ranges:
+        fresh = CueMatcher(CODEBOOK)
+        # A copy of the span as its own doc: nothing outside the range can be seen.
+        alone.append(fresh.find(load_nlp()(doc[lo:hi].text)) if hi > lo else [])
+    assert [[(h.medium, h.pole, h.text, h.suppressed) for h in hits] for hits in together] == [
+        [(h.medium, h.pole, h.text, h.suppressed) for h in hits] for hits in alone
+    ]
+    assert any(together) and any(h.suppressed for hits in together for h in hits)

@@ -63,6 +63,7 @@ def score_document(
     if pairs:
         mode_proba, media_proba = model.predict_all(spans)
         media_labels = model.media_labels(media_proba)
+        mode_rows, media_rows = mode_proba.tolist(), media_proba.tolist()
     scored = [
         ScoredPassage(
             text=p.text,
@@ -71,8 +72,8 @@ def score_document(
             page=p.page,
             speaker=p.speaker,
             role=p.role,
-            mode_proba=tuple(float(x) for x in mode_proba[i]),
-            media_proba=tuple(float(x) for x in media_proba[i]),
+            mode_proba=tuple(mode_rows[i]),
+            media_proba=tuple(media_rows[i]),
             media=tuple(media_labels[i]),
             source=document.path,
             index=p.index,

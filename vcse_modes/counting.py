@@ -48,7 +48,7 @@ def content_norms(doc: Doc | Span) -> np.ndarray:
 
 def batch_norms(docs: Sequence[Doc | Span]) -> list[np.ndarray]:
     """``content_norms`` for many docs/spans, reading each parent doc's arrays once."""
-    from spacy.attrs import IS_PUNCT, IS_SPACE, NORM
+    from vcse_modes.nlp import token_arrays
 
     if isinstance(docs, DocBatch) and docs.norms is not None:
         return docs.norms
@@ -58,9 +58,9 @@ def batch_norms(docs: Sequence[Doc | Span]) -> list[np.ndarray]:
         parent = doc.doc if hasattr(doc, "doc") and doc.doc is not doc else doc
         cached = parents.get(id(parent))
         if cached is None:
-            array = parent.to_array([NORM, IS_PUNCT, IS_SPACE])
-            keep = (array[:, 1] == 0) & (array[:, 2] == 0)
-            cached = parents[id(parent)] = (parent, np.where(keep, array[:, 0], 0))
+            arrays = token_arrays(parent)
+            keep = ~arrays.punct & ~arrays.space
+            cached = parents[id(parent)] = (parent, np.where(keep, arrays.norm, 0))
         values = cached[1] if parent is doc else cached[1][doc.start : doc.end]
         norms.append(values[values != 0])
     if isinstance(docs, DocBatch):
@@ -93,31 +93,41 @@ class NgramCounting:
 
     def count_norms(self, norm_arrays: list[np.ndarray]) -> sparse.csr_matrix:
         """Counts of word n-grams, then character n-grams, for each text's NORM array."""
-        words = self._lookup_counts(norm_arrays, self.word_keys_, self._word_keys)
+        flat, rows = _flatten(norm_arrays)
+        n_rows = len(norm_arrays)
+        words = _lookup_counts(*self._flat_word_keys(flat, rows), self.word_keys_, n_rows)
         if self.char_ngrams is None:
             return words
-        types = self._lookup_counts(norm_arrays, self.type_keys_, lambda n: n)
-        chars = types @ self.type_char_matrix_ + self._unknown_type_chars(norm_arrays)
+        types = _lookup_counts(flat, rows, self.type_keys_, n_rows)
+        chars = types @ self.type_char_matrix_ + self._unknown_type_chars(flat, rows, n_rows)
         return sparse.hstack([words, chars], format="csr")
 
-    @staticmethod
-    def _lookup_counts(norm_arrays: list[np.ndarray], vocabulary: np.ndarray, keys_of) -> sparse.csr_matrix:
-        """Rows of counts of each text's keys found in the sorted ``vocabulary`` (one searchsorted)."""
-        keys = [keys_of(norms) for norms in norm_arrays]
-        lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-        rows = np.repeat(np.arange(len(keys)), lengths)
-        if len(vocabulary) and len(flat):
-            position = np.searchsorted(vocabulary, flat)
-            position[position >= len(vocabulary)] = 0
-            found = vocabulary[position] == flat
-            rows, columns = rows[found], position[found]
-        else:
-            rows, columns = rows[:0], np.zeros(0, dtype=np.int64)
-        data = np.ones(len(rows), dtype=np.float64)
-        return sparse.csr_matrix((data, (rows, columns)), shape=(len(norm_arrays), len(vocabulary)))
+    def _flat_word_keys(self, flat: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_word_keys`` of every text at once: bigrams only within a text."""
+        low, high = self.ngram_range
+        keys, key_rows = [], []
+        if low <= 1 <= high:
+            keys.append(flat)
+            key_rows.append(rows)
+        if high >= 2 and len(flat) > 1:
+            same = rows[:-1] == rows[1:]
+            with np.errstate(over="ignore"):
+                keys.append(flat[:-1][same] * _BIGRAM_PRIME + flat[1:][same])
+            key_rows.append(rows[:-1][same])
+        if not keys:
+            return flat[:0], rows[:0]
+        return np.concatenate(keys), np.concatenate(key_rows)
 
-    def _unknown_type_chars(self, norm_arrays: list[np.ndarray]) -> sparse.csr_matrix:
+    def _lookup_counts(
+        self, norm_arrays: list[np.ndarray], vocabulary: np.ndarray, keys_of: Any
+    ) -> sparse.csr_matrix:
+        """Rows of counts of each text's keys (``keys_of(norms)``) found in the sorted ``vocabulary``."""
+        keys = [keys_of(norms) for norms in norm_arrays]
+        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        rows = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+        return _lookup_counts(flat, rows, vocabulary, len(norm_arrays))
+
+    def _unknown_type_chars(self, flat: np.ndarray, rows: np.ndarray, n_rows: int) -> sparse.csr_matrix:
         """Character n-grams of lemmas unseen in training (the case char n-grams exist for)."""
         from vcse_modes.nlp import load_nlp
 
@@ -125,27 +135,56 @@ class NgramCounting:
         # Per-instance memo of unseen lemma -> its known n-gram columns; not a parameter, not pickled.
         memo: dict[int, list[int]] = self.__dict__.setdefault("_unknown_memo", {})
         width = len(self.char_index_)
-        rows, cols = [], []
-        for row, norms in enumerate(norm_arrays):
-            position = np.searchsorted(self.type_keys_, norms)
-            position[position >= len(self.type_keys_)] = 0
-            unknown = norms[self.type_keys_[position] != norms] if len(self.type_keys_) else norms
-            for key in unknown.tolist():
-                columns = memo.get(key)
-                if columns is None:
-                    grams = self._char_grams(strings[key])
-                    columns = [c for c in map(self.char_index_.get, grams) if c is not None]
-                    if len(memo) < 100_000:
-                        memo[key] = columns
-                rows.extend([row] * len(columns))
-                cols.extend(columns)
-        data = np.ones(len(rows), dtype=np.float64)
-        return sparse.csr_matrix((data, (rows, cols)), shape=(len(norm_arrays), width))
+        unknown = ~_found(flat, self.type_keys_)
+        out_rows, cols = [], []
+        for row, key in zip(rows[unknown].tolist(), flat[unknown].tolist(), strict=True):
+            columns = memo.get(key)
+            if columns is None:
+                grams = self._char_grams(strings[key])
+                columns = [c for c in map(self.char_index_.get, grams) if c is not None]
+                if len(memo) < 100_000:
+                    memo[key] = columns
+            out_rows.extend([row] * len(columns))
+            cols.extend(columns)
+        data = np.ones(len(out_rows), dtype=np.float64)
+        return sparse.csr_matrix((data, (out_rows, cols)), shape=(n_rows, width))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_unknown_memo", None)
         return state
+
+
+def _flatten(norm_arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """All texts' keys in one array, with the row (text) each came from."""
+    if not norm_arrays:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter((len(n) for n in norm_arrays), dtype=np.int64, count=len(norm_arrays))
+    return np.concatenate(norm_arrays), np.repeat(np.arange(len(norm_arrays)), lengths)
+
+
+def _found(keys: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
+    """Which ``keys`` are in the sorted ``vocabulary``."""
+    if not len(vocabulary):
+        return np.zeros(len(keys), dtype=bool)
+    position = np.searchsorted(vocabulary, keys)
+    position[position >= len(vocabulary)] = 0
+    return vocabulary[position] == keys
+
+
+def _lookup_counts(
+    keys: np.ndarray, rows: np.ndarray, vocabulary: np.ndarray, n_rows: int
+) -> sparse.csr_matrix:
+    """Rows of counts of the ``keys`` found in the sorted ``vocabulary`` (one searchsorted)."""
+    if len(vocabulary) and len(keys):
+        position = np.searchsorted(vocabulary, keys)
+        position[position >= len(vocabulary)] = 0
+        found = vocabulary[position] == keys
+        rows, columns = rows[found], position[found]
+    else:
+        rows, columns = rows[:0], np.zeros(0, dtype=np.int64)
+    data = np.ones(len(rows), dtype=np.float64)
+    return sparse.csr_matrix((data, (rows, columns)), shape=(n_rows, len(vocabulary)))
 
 
 def cue_matrix(matcher: Any, slots: Sequence[tuple[str, str]], docs: Sequence[Any]) -> sparse.csr_matrix:

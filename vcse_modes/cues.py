@@ -36,7 +36,7 @@ Examples
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -72,6 +72,11 @@ _AUXILIARY_NORMS = frozenset({"be", "have", "get"})
 _MODALS = _words("could would can will wo ca might should must may shall 'd")
 _COUNTERFACTUAL_REACH = 20
 _PASSIVE_FILLERS = frozenset({"being", "been", "now", "largely", "mostly", "gradually"})
+
+# A matcher hit: (start token, end token, and two labels: medium and pole, or a contrast kind).
+_Match = tuple[int, int, str, str]
+# Matches of one kind sorted by start, with their starts alone for bisecting.
+_Matches = dict[str, tuple[list[int], list[_Match]]]
 
 _CUE = "cue"
 _CONTRAST = "contrast"
@@ -179,7 +184,9 @@ class CueMatcher:
         self.codebook = codebook if codebook is not None else load_codebook()
         self._matcher: PhraseMatcher | None = None
         self._keys: dict[int, tuple[str, str, str]] = {}
-        self._scope_breakers: frozenset[str] = frozenset()
+        self._scope_breakers: frozenset[int] = frozenset()
+        # The last doc searched, its token lists, its matches and hits per range (see find_ranges).
+        self._last: tuple[Doc, _Tokens, _Matches, dict] | None = None
         self._span_type: type = type(None)
 
     def __getstate__(self) -> dict[str, object]:
@@ -261,7 +268,7 @@ class CueMatcher:
             matcher.add(name, patterns)
             keys[nlp.vocab.strings[name]] = key
         self._scope_breakers = frozenset(
-            doc[0].norm_ for doc in lemmatise_all(list(cb.negation_scope_breakers)) if len(doc)
+            doc[0].norm for doc in lemmatise_all(list(cb.negation_scope_breakers)) if len(doc)
         )
         self._keys = keys
         self._span_type = Span
@@ -276,56 +283,86 @@ class CueMatcher:
             from vcse_modes.nlp import load_nlp
 
             doclike = load_nlp()(doclike)
-        matcher = self._matcher if self._matcher is not None else self._build()
+        if self._matcher is None:
+            self._build()
         if isinstance(doclike, self._span_type):
-            doc, lo, hi = doclike.doc, doclike.start, doclike.end
-        else:
-            doc, lo, hi = doclike, 0, len(doclike)
-        if hi <= lo:
-            return []
-        base_char = doc[lo].idx
+            return self.find_ranges(doclike.doc, [(doclike.start, doclike.end)])[0]
+        return self.find_ranges(doclike, [(0, len(doclike))])[0]
+
+    def find_ranges(self, doc: Doc, ranges: Sequence[tuple[int, int]]) -> list[list[CueHit]]:
+        """:meth:`find` for many token ranges of one doc: the matcher runs once on the whole doc.
+
+        A range sees only the matches that lie wholly inside it, and its contrast and
+        negation scopes stop at its edges, exactly as if it were searched on its own.
+        """
+        matcher = self._matcher if self._matcher is not None else self._build()
+        cached = self._last
+        if cached is None or cached[0] is not doc:
+            cached = self._last = (doc, _Tokens(doc), self._classified(matcher(doc)), {})
+        _, tokens, matches, found = cached
+        results = []
+        for lo, hi in ranges:
+            hits = found.get((lo, hi))
+            if hits is None:
+                hits = found[(lo, hi)] = self._find_in(tokens, matches, lo, hi) if hi > lo else []
+            results.append(hits)
+        return results
+
+    def _classified(self, matches: Iterable[tuple[int, int, int]]) -> _Matches:
+        """Matches by kind, sorted by start: ``(their starts, their (start, end, a, b))``."""
+        kinds: dict[str, list[_Match]] = {
+            kind: [] for kind in (_CUE, _CONTRAST, _NEGATION, _NEGATION_EXCEPTION, _IGNORE)
+        }
+        keys = self._keys
+        for match_id, start, end in matches:
+            kind, a, b = keys[match_id]
+            kinds[kind].append((start, end, a, b))
+        for found in kinds.values():
+            found.sort(key=_start)  # stable: same-span labels keep the matcher's order
+        return {kind: ([m[0] for m in found], found) for kind, found in kinds.items()}
+
+    def _find_in(
+        self, tokens: _Tokens, matches: _Matches, lo: int, hi: int
+    ) -> list[CueHit]:
+        def inside(kind: str) -> list[_Match]:
+            starts, found = matches[kind]
+            first = bisect_left(starts, lo)
+            return [m for m in found[first : bisect_left(starts, hi, lo=first)] if m[1] <= hi]
 
         cues: dict[tuple[int, int], list[tuple[str, str]]] = {}
-        contrasts: list[tuple[int, int, str]] = []
-        negations: list[tuple[int, int]] = []
-        protected: list[tuple[int, int]] = []  # negation exceptions
-        ignores: list[tuple[int, int]] = []
-        keys = self._keys
-        for match_id, start, end in matcher(doclike):
-            kind, a, b = keys[match_id]
-            if kind == _CUE:
-                cues.setdefault((start, end), []).append((a, b))
-            elif kind == _CONTRAST:
-                contrasts.append((start, end, a))
-            elif kind == _NEGATION:
-                negations.append((start, end))
-            elif kind == _NEGATION_EXCEPTION:
-                protected.append((start, end))
-            else:
-                ignores.append((start, end))
+        for start, end, medium, pole in inside(_CUE):
+            cues.setdefault((start, end), []).append((medium, pole))
         if not cues:
             return []
+        contrasts = [(start, end, kind) for start, end, kind, _ in inside(_CONTRAST)]
+        negations = [(start, end) for start, end, _, _ in inside(_NEGATION)]
+        protected = [(start, end) for start, end, _, _ in inside(_NEGATION_EXCEPTION)]
+        ignores = [(start, end) for start, end, _, _ in inside(_IGNORE)]
 
-        spans = self._keep_longest(cues, ignores, doc)
-        foil = self._contrast_foils(doc, lo, hi, contrasts)
+        spans = self._keep_longest(cues, ignores, tokens)
+        foil = self._contrast_foils(tokens, lo, hi, contrasts)
         shields = contrasts + [(s, e, "") for s, e in protected]
-        negated = self._negation_scopes(doc, lo, hi, negations, shields, spans)
+        negated = self._negation_scopes(tokens, lo, hi, negations, shields, spans)
 
+        base_char = int(tokens.idx[lo])
         hits = []
         for start, end in sorted(spans):
             reason = foil.get(start) or negated.get(start)
-            text = doc[start:end].text
-            last = doc[end - 1].text
+            text = tokens.text(start, end)
+            last = tokens.text(end - 1, end)
             if len(last) > 1 and last.endswith("."):  # "MoU." is kept whole by the tokenizer
                 text = text[:-1]
-            start_char = doc[start].idx - base_char
+            start_char = int(tokens.idx[start]) - base_char
             end_char = start_char + len(text)
             for medium, pole in cues[(start, end)]:
                 hits.append(CueHit(medium, pole, start_char, end_char, text, reason is not None, reason))
         return hits
 
     def _keep_longest(
-        self, cues: dict[tuple[int, int], list[tuple[str, str]]], ignores: list[tuple[int, int]], doc: Doc
+        self,
+        cues: dict[tuple[int, int], list[tuple[str, str]]],
+        ignores: list[tuple[int, int]],
+        tokens: _Tokens,
     ) -> list[tuple[int, int]]:
         """Drop cue spans strictly inside a longer cue span, inside an ignored phrase, or of an ignored form.
 
@@ -333,7 +370,6 @@ class CueMatcher:
         exactly when an earlier span reaches at least as far.
         """
         forms = self.codebook.ignore_forms
-        ignores = sorted(ignores)
         kept: list[tuple[int, int]] = []
         reach = -1
         ignore_reach = -1
@@ -346,93 +382,33 @@ class CueMatcher:
                 next_ignore += 1
             if inside or ignore_reach >= end:
                 continue
-            if forms and doc[start:end].text.lower() in forms:
+            if forms and tokens.text(start, end).lower() in forms:
                 continue
             kept.append((start, end))
         return kept
 
     def _contrast_foils(
-        self, doc: Doc, lo: int, hi: int, contrasts: list[tuple[int, int, str]]
+        self, t: _Tokens, lo: int, hi: int, contrasts: list[tuple[int, int, str]]
     ) -> dict[int, str]:
         """Token index -> reason, for every token inside a contrast foil."""
         foil: dict[int, str] = {}
         window = self.codebook.contrast_window
         # Longer markers first, so "move away from" names the reason rather than "away from".
         for start, end, kind in sorted(contrasts, key=lambda c: (c[0] - c[1], c[0])):
-            reason = f"contrast: {doc[start:end].text.lower()}"
-            if kind == "replace" and self._is_passive(doc, lo, start, end):
-                first = self._scan_back(doc, lo, self._skip_auxiliaries(doc, lo, start), window)
+            reason = f"contrast: {t.text(start, end).lower()}"
+            if kind == "replace" and _is_passive(t, lo, hi, start, end):
+                first = _scan_back(t, lo, _skip_auxiliaries(t, lo, start), window)
                 region = range(first, start)
             else:
-                clause_initial = self._opens_clause(doc, lo, start)
-                region = range(end, self._scan_forward(doc, hi, end, kind, clause_initial, window))
+                clause_initial = _opens_clause(t, lo, start)
+                region = range(end, _scan_forward(t, hi, end, kind, clause_initial, window))
             for i in region:
                 foil.setdefault(i, reason)
         return foil
 
-    @staticmethod
-    def _opens_clause(doc: Doc, lo: int, start: int) -> bool:
-        if start <= lo or doc[start].is_sent_start:
-            return True
-        previous = doc[start - 1]
-        return (previous.is_punct and previous.text not in _JOINERS) or previous.lower_ in _CLAUSE_OPENERS
-
-    @staticmethod
-    def _scan_forward(doc: Doc, hi: int, start: int, kind: str, clause_initial: bool, window: int) -> int:
-        end = start
-        previous = ""
-        while end < hi and end - start < window:
-            token = doc[end]
-            lower = token.lower_
-            if end > start and token.is_sent_start:
-                break
-            if token.is_punct and lower not in _JOINERS:
-                break
-            if lower in _CLAUSE_STOPS:
-                break
-            if kind == "from" and lower in _TO_WORDS:
-                break
-            if kind == "replace" and lower in _REPLACE_STOPS:
-                break
-            if clause_initial and end > start and lower in _DETERMINERS and previous not in _PREPOSITIONS:
-                break
-            previous = lower
-            end += 1
-        return end
-
-    @staticmethod
-    def _is_passive(doc: Doc, lo: int, start: int, end: int) -> bool:
-        """ "was replaced by", "replaced with" right after the foil: the foil is before the verb."""
-        if start > lo and doc[start - 1].norm_ in _AUXILIARY_NORMS:
-            return True
-        if start <= lo or doc[start].is_sent_start:
-            return False
-        return end < len(doc) and doc[end].lower_ in _REPLACE_STOPS
-
-    @staticmethod
-    def _skip_auxiliaries(doc: Doc, lo: int, start: int) -> int:
-        i = start
-        while i > lo and (doc[i - 1].norm_ in _AUXILIARY_NORMS or doc[i - 1].lower_ in _PASSIVE_FILLERS):
-            i -= 1
-        return i
-
-    @staticmethod
-    def _scan_back(doc: Doc, lo: int, end: int, window: int) -> int:
-        first = end
-        i = end - 1
-        while i >= lo and end - i <= window:
-            token = doc[i]
-            if (token.is_punct and token.text not in _JOINERS) or token.lower_ in _CLAUSE_STOPS:
-                break
-            first = i
-            if token.is_sent_start:
-                break
-            i -= 1
-        return first
-
     def _negation_scopes(
         self,
-        doc: Doc,
+        t: _Tokens,
         lo: int,
         hi: int,
         negations: list[tuple[int, int]],
@@ -449,36 +425,153 @@ class CueMatcher:
             # "no longer", "not just" (contrast), "not only" (exception), "no say" (a cue itself).
             if start in inside_cues or any(s <= start and end <= e for s, e, _ in shields):
                 continue
-            if end < hi and doc[end].text in _JOINERS:  # not-for-profit, no-one
+            if end < hi and t.orth[end] in _H.joiners:  # not-for-profit, no-one
                 continue
-            if self._is_counterfactual(doc, lo, hi, start, end, starts):
+            if _is_counterfactual(t, lo, hi, start, end, starts):
                 continue
-            reason = f"negation: {doc[start:end].text.lower()}"
+            reason = f"negation: {t.text(start, end).lower()}"
             i = end
             while i < hi and i - end <= window:
-                token = doc[i]
-                if token.is_sent_start or (token.is_punct and token.text not in _JOINERS):
+                if t.sent_start[i] or (t.punct[i] and t.orth[i] not in _H.joiners):
                     break
-                if token.lower_ in _NEGATION_SCOPE_STOPS:
+                if t.lower[i] in _H.negation_scope_stops:
                     break
                 negated.setdefault(i, reason)
-                if token.norm_ in breakers:  # "can't stand tendering": the reach ends here
+                if t.norm[i] in breakers:  # "can't stand tendering": the reach ends here
                     break
                 i += 1
         return negated
 
-    def _is_counterfactual(self, doc: Doc, lo: int, hi: int, start: int, end: int, starts: list[int]) -> bool:
-        """ "Without their volunteers we could not cope": the clause affirms the volunteers."""
-        if doc[start].lower_ != "without" or not self._opens_clause(doc, lo, start):
-            return False
-        for other in starts[bisect_right(starts, start) :]:
-            if other - end > _COUNTERFACTUAL_REACH or other >= hi:
-                return False
-            if any(doc[i].is_sent_start for i in range(end, other + 1)):
-                return False
-            before = [doc[i].lower_ for i in range(max(lo, other - 2), other)]
-            if before and before[-1] in _MODALS:  # "we could not cope"
-                return True
-            if len(before) == 2 and before[0] in _MODALS and before[1] == "be":  # "there would be no"
-                return True
+
+def _start(match: _Match) -> int:
+    return match[0]
+
+
+class _Tokens:
+    """One doc's token columns (see :func:`vcse_modes.nlp.token_arrays`) and its text.
+
+    The scans around contrast and negation markers look at a few tokens each; array items
+    cost far less than spaCy ``Token`` objects.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        from vcse_modes.nlp import TEXT_KEY, token_arrays
+
+        arrays = token_arrays(doc)
+        self.lower, self.norm, self.orth = arrays.lower, arrays.norm, arrays.orth
+        self.punct, self.sent_start = arrays.punct, arrays.sent_start
+        self.idx, self.length = arrays.idx, arrays.length
+        self.doc = doc
+        self.doc_text: str | None = doc.user_data.get(TEXT_KEY)
+
+    def text(self, start: int, end: int) -> str:
+        """The text of tokens ``[start, end)`` (without the last one's trailing space)."""
+        if self.doc_text is None:  # a doc not made by our pipeline: a span builds only its own tokens
+            return self.doc[start:end].text
+        return self.doc_text[int(self.idx[start]) : int(self.idx[end - 1] + self.length[end - 1])]
+
+
+class _Hashes:
+    """The word lists of the scans as sets of spaCy string hashes (built on first use)."""
+
+    def __getattr__(self, name: str) -> frozenset[int]:
+        from spacy.strings import hash_string
+
+        words = {
+            "joiners": _JOINERS,
+            "clause_stops": _CLAUSE_STOPS,
+            "to_words": _TO_WORDS,
+            "replace_stops": _REPLACE_STOPS,
+            "determiners": _DETERMINERS,
+            "prepositions": _PREPOSITIONS,
+            "clause_openers": _CLAUSE_OPENERS,
+            "negation_scope_stops": _NEGATION_SCOPE_STOPS,
+            "auxiliary_norms": _AUXILIARY_NORMS,
+            "modals": _MODALS,
+            "passive_fillers": _PASSIVE_FILLERS,
+            "without": frozenset({"without"}),
+            "be": frozenset({"be"}),
+        }[name]
+        hashes = frozenset(hash_string(word) for word in words)
+        setattr(self, name, hashes)
+        return hashes
+
+
+_H = _Hashes()
+
+
+def _opens_clause(t: _Tokens, lo: int, start: int) -> bool:
+    if start <= lo or t.sent_start[start]:
+        return True
+    previous = start - 1
+    if t.punct[previous] and t.orth[previous] not in _H.joiners:
+        return True
+    return t.lower[previous] in _H.clause_openers
+
+
+def _scan_forward(t: _Tokens, hi: int, start: int, kind: str, clause_initial: bool, window: int) -> int:
+    end = start
+    previous = 0
+    while end < hi and end - start < window:
+        lower = t.lower[end]
+        if end > start and t.sent_start[end]:
+            break
+        if t.punct[end] and t.orth[end] not in _H.joiners:
+            break
+        if lower in _H.clause_stops:
+            break
+        if kind == "from" and lower in _H.to_words:
+            break
+        if kind == "replace" and lower in _H.replace_stops:
+            break
+        if clause_initial and end > start and lower in _H.determiners and previous not in _H.prepositions:
+            break
+        previous = lower
+        end += 1
+    return end
+
+
+def _is_passive(t: _Tokens, lo: int, hi: int, start: int, end: int) -> bool:
+    """ "was replaced by", "replaced with" right after the foil: the foil is before the verb."""
+    if start > lo and t.norm[start - 1] in _H.auxiliary_norms:
+        return True
+    if start <= lo or t.sent_start[start]:
         return False
+    return end < len(t.lower) and t.lower[end] in _H.replace_stops
+
+
+def _skip_auxiliaries(t: _Tokens, lo: int, start: int) -> int:
+    i = start
+    while i > lo and (t.norm[i - 1] in _H.auxiliary_norms or t.lower[i - 1] in _H.passive_fillers):
+        i -= 1
+    return i
+
+
+def _scan_back(t: _Tokens, lo: int, end: int, window: int) -> int:
+    first = end
+    i = end - 1
+    while i >= lo and end - i <= window:
+        if (t.punct[i] and t.orth[i] not in _H.joiners) or t.lower[i] in _H.clause_stops:
+            break
+        first = i
+        if t.sent_start[i]:
+            break
+        i -= 1
+    return first
+
+
+def _is_counterfactual(t: _Tokens, lo: int, hi: int, start: int, end: int, starts: list[int]) -> bool:
+    """ "Without their volunteers we could not cope": the clause affirms the volunteers."""
+    if t.lower[start] not in _H.without or not _opens_clause(t, lo, start):
+        return False
+    for other in starts[bisect_right(starts, start) :]:
+        if other - end > _COUNTERFACTUAL_REACH or other >= hi:
+            return False
+        if any(t.sent_start[i] for i in range(end, other + 1)):
+            return False
+        before = [t.lower[i] for i in range(max(lo, other - 2), other)]
+        if before and before[-1] in _H.modals:  # "we could not cope"
+            return True
+        if len(before) == 2 and before[0] in _H.modals and before[1] in _H.be:  # "there would be no"
+            return True
+    return False

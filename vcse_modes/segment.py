@@ -61,9 +61,7 @@ def segment_with_spans(
     one array read per feature) and cut into blocks by character offsets; longer ones, or
     ones where a token would straddle a block edge, are parsed block by block.
     """
-    from spacy.attrs import SENT_START
-
-    from vcse_modes.nlp import load_nlp
+    from vcse_modes.nlp import load_nlp, token_arrays
 
     nlp = load_nlp()
     text = document.text
@@ -75,7 +73,7 @@ def segment_with_spans(
         flags = flags_of.get(id(doc))
         if flags is None:
             flags_of.clear()
-            flags = flags_of[id(doc)] = doc.to_array(SENT_START) if len(doc) else None
+            flags = flags_of[id(doc)] = token_arrays(doc).sent_start if len(doc) else None
         for lo, hi in _windows(flags, ranges, max_sentences, max_tokens):
             span = doc[lo:hi]
             start, end = _trimmed(doc_text[span.start_char : span.end_char], span.start_char)
@@ -95,24 +93,22 @@ WHOLE_DOC_LIMIT = 1_000_000
 def _parsed_blocks(nlp, document: Document) -> Iterator[tuple[int, Block, Doc, int, tuple[int, int]]]:
     """``(block number, block, doc, offset of doc in the text, token range of the block)``."""
     import numpy as np
-    from spacy.attrs import IDX, LENGTH
+
+    from vcse_modes.nlp import token_arrays
 
     text, blocks = document.text, document.blocks
     if 0 < len(text) <= WHOLE_DOC_LIMIT and blocks:
         doc = nlp(text)
-        bounds = doc.to_array([IDX, LENGTH]).astype(np.int64)
-        starts, ends = bounds[:, 0], bounds[:, 0] + bounds[:, 1]
-        ranges = []
-        for block in blocks:
-            lo = int(np.searchsorted(starts, block.start, "left"))
-            hi = int(np.searchsorted(starts, block.end, "left"))
-            straddles = (lo > 0 and ends[lo - 1] > block.start) or (hi > lo and ends[hi - 1] > block.end)
-            if straddles:
-                break
-            ranges.append((lo, hi))
-        else:
-            for block_no, (block, token_range) in enumerate(zip(blocks, ranges, strict=True)):
-                yield block_no, block, doc, 0, token_range
+        arrays = token_arrays(doc)
+        starts, ends = arrays.idx, arrays.idx + arrays.length
+        block_starts = np.array([block.start for block in blocks], dtype=np.int64)
+        block_ends = np.array([block.end for block in blocks], dtype=np.int64)
+        los, his = np.searchsorted(starts, block_starts), np.searchsorted(starts, block_ends)
+        straddles = (los > 0) & (ends[los - 1] > block_starts)
+        straddles |= (his > los) & (ends[his - 1] > block_ends)
+        if not straddles.any():
+            for block_no, (block, lo, hi) in enumerate(zip(blocks, los.tolist(), his.tolist(), strict=True)):
+                yield block_no, block, doc, 0, (lo, hi)
             return
     block_texts = (text[block.start : block.end] for block in blocks)
     for block_no, (block, doc) in enumerate(zip(blocks, nlp.pipe(block_texts, batch_size=64), strict=True)):
@@ -143,7 +139,7 @@ def _bounded_sentences(flags: Any, lo: int, hi: int) -> Iterator[tuple[int, int]
 
     if hi <= lo:
         return
-    starts = [lo] + [lo + int(i) for i in np.flatnonzero(flags[lo:hi] == 1) if i > 0]
+    starts = [lo, *(lo + np.flatnonzero(flags[lo + 1 : hi]) + 1).tolist()]
     for sent_start, sent_end in zip(starts, [*starts[1:], hi], strict=True):
         for start in range(sent_start, sent_end, HARD_MAX_TOKENS):
             yield start, min(start + HARD_MAX_TOKENS, sent_end)

@@ -76,7 +76,10 @@ def test_report_is_self_contained_and_escaped(cases):
     ids = re.findall(r'\bid="([^"]+)"', text)
     assert len(ids) == len(set(ids)), "element ids must be unique across the inline figures"
     assert "How to read this" in text and "2 January 2025" in text and "Files not scored (2)" in text
-    assert "VCSE side only" not in text  # figure labels are drawn as paths, not text
+    # figure labels are SVG text: searchable, and escaped like the rest of the page
+    figures = "".join(re.findall(r"<svg.*?</svg>", text, flags=re.DOTALL))
+    assert "VCSE side only" in figures and "<text" in figures
+    assert "<script" not in figures and "&lt;script&gt;" in figures  # the hostile case's label
 
 
 def html_escaped(value: str) -> str:
@@ -145,5 +148,5 @@ def test_report_renders_in_headless_chromium(cases, tmp_path):
     dom = subprocess.run([*common, "--dump-dom", report.as_uri()], capture_output=True, text=True,
                          timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == 3 and dom.stdout.count("<path") > 50
+    assert dom.stdout.count("<svg") == 3 and dom.stdout.count("<path") > 20 and dom.stdout.count("<text") > 50
     assert "<script" not in dom.stdout and "alert('x')" in dom.stdout  # shown as text, never run

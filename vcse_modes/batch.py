@@ -420,7 +420,10 @@ def _worker_main(conn: Any, settings: _Settings) -> None:
         except (EOFError, OSError):
             return
         if task is None:
-            return
+            # Nothing is left to flush (results went through the pipe): skip the interpreter's
+            # teardown of spaCy and the model, about half a second on the batch's serial end.
+            conn.close()
+            os._exit(0)
         result = score_task(task, settings)
         try:
             conn.send(("done", result))
@@ -449,6 +452,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.state = "starting"
+        self.asked_to_stop = False
         self.task: _Task | None = None
         self.started = time.monotonic()
         self.deadline = self.started + max(STARTUP_TIMEOUT, settings.timeout)
@@ -459,10 +463,16 @@ class _Worker:
         self.started = time.monotonic()
         self.deadline = self.started + timeout if timeout > 0 else float("inf")
 
-    def stop(self, *, kill: bool = False) -> None:
-        if self.process.is_alive() and not kill:
+    def ask_to_stop(self) -> None:
+        """Tell an idle worker to exit, without waiting (see :meth:`stop`)."""
+        if self.process.is_alive() and self.state == "idle" and not self.asked_to_stop:
+            self.asked_to_stop = True
             with contextlib.suppress(OSError):
                 self.conn.send(None)
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process.is_alive() and not kill:
+            self.ask_to_stop()
             self.process.join(2)
         if self.process.is_alive():
             self.process.kill()
@@ -483,8 +493,8 @@ def _run_local(planner: _Planner, settings: _Settings, jobs: int,
     startup_failures = 0
     try:
         while True:
-            busy = sum(w.state == "busy" for w in workers)
-            while not exhausted and len(pending) < jobs - busy:
+            # A task ready for every worker, so one that finishes gets its next file at once.
+            while not exhausted and len(pending) < jobs:
                 task = planner.next_task()
                 if task is None:
                     exhausted = True
@@ -519,6 +529,8 @@ def _run_local(planner: _Planner, settings: _Settings, jobs: int,
                     elif kind == "done":
                         task, worker.task, worker.state = worker.task, None, "idle"
                         payload.seconds = time.monotonic() - worker.started
+                        if pending and not payload.restart:  # before writing this result out
+                            worker.send(pending.pop(0), settings.timeout)
                         on_result(task, payload)
                         if payload.restart:
                             worker.stop()
@@ -551,6 +563,8 @@ def _run_local(planner: _Planner, settings: _Settings, jobs: int,
                             f"a worker process did not load the model within {STARTUP_TIMEOUT:g} s")
             workers = [w for w in workers if w.state != "stopped"]
     finally:
+        for worker in workers:  # all at once: workers exit in parallel
+            worker.ask_to_stop()
         for worker in workers:
             if worker.state != "stopped":
                 worker.stop(kill=worker.state != "idle")
@@ -838,9 +852,15 @@ class _Final:
 
 
 def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evidence: int,
-              case_attributes: Mapping[str, Mapping[str, Any]]) -> _Final:
-    """Journal -> sorted documents, pooled cases, passages; all written atomically."""
+              case_attributes: Mapping[str, Mapping[str, Any]], jobs: int = 1) -> _Final:
+    """Journal -> sorted documents, pooled cases, passages; all written atomically.
+
+    With ``jobs`` > 1, case records (mostly NumPy bootstrap work, which releases the GIL)
+    are computed in that many threads, and written in case order all the same.
+    """
     import csv
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     from vcse_modes.cases import case_csv_columns, case_record, merge_evidence
     from vcse_modes.formats import flatten
@@ -905,6 +925,14 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
             writer = csv.DictWriter(case_csv, fieldnames=case_csv_columns(), extrasaction="ignore",
                                     lineterminator="\n")
             writer.writeheader()
+            pool = stack.enter_context(ThreadPoolExecutor(jobs, "case-record")) if jobs > 1 else None
+            in_flight: deque[Future] = deque()
+
+            def emit(record: dict[str, Any]) -> None:
+                case_jsonl.write(_json_line(record))
+                writer.writerow(flatten({k: v for k, v in record.items() if k != "evidence"}))
+                case_rows.append(record)
+
             for case in sorted(by_case, key=_case_order):
                 attributes = dict(case_attributes.get(case, {}))
                 tally = {"documents": 0, "ok": 0, "failed": 0, "duplicates": 0}
@@ -935,12 +963,18 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
                                 "collaborative": round(p.collaborative, 6),
                                 "mode_proba": [round(x, 6) for x in p.mode_proba],
                                 "media_proba": [round(x, 6) for x in p.media_proba], "text": p.text}))
-                record = case_record(case, PassageArrays.concat(pooled), site=attributes.get("site"),
-                                     tracer=attributes.get("tracer"), counts=tally, evidence=evidence)
+                arguments = (case, PassageArrays.concat(pooled))
+                details = {"site": attributes.get("site"), "tracer": attributes.get("tracer"),
+                           "counts": tally, "evidence": evidence}
                 del pooled
-                case_jsonl.write(_json_line(record))
-                writer.writerow(flatten({k: v for k, v in record.items() if k != "evidence"}))
-                case_rows.append(record)
+                if pool is None:
+                    emit(case_record(*arguments, **details))
+                    continue
+                in_flight.append(pool.submit(case_record, *arguments, **details))
+                if len(in_flight) > jobs:  # bounded: at most jobs + 1 pooled cases in memory
+                    emit(in_flight.popleft().result())
+            while in_flight:
+                emit(in_flight.popleft().result())
 
     cache_root = out / CACHE_DIR
     if cache_root.is_dir():
@@ -1186,7 +1220,7 @@ def _run_locked(inputs: Any, out: Path, model_path: str, identity: dict[str, Any
     if progress is not None:
         progress(BatchProgress(state["done"], total, None, "finalising", None, False, dict(running)))
     final = _finalise(out, identity["sha256"], write_passages=write_passages, n_evidence=n_evidence,
-                      case_attributes=case_attributes)
+                      case_attributes=case_attributes, jobs=jobs)
     outputs = {name: str(out / name)
                for name in ("documents.jsonl", "documents.csv", "cases.jsonl", "cases.csv")}
     if write_passages:

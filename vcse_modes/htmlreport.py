@@ -39,9 +39,11 @@ ROW_HEIGHT = 0.36
 OPEN_EVIDENCE_UP_TO = 8
 
 _RC = {
-    "svg.fonttype": "path",
+    # Text stays text: a third of the drawing time and half the bytes of glyph paths, and
+    # searchable in the browser; laid out with DejaVu Sans metrics, with sans-serif fallbacks.
+    "svg.fonttype": "none",
     "svg.hashsalt": "vcse-modes",
-    "font.family": "DejaVu Sans",
+    "font.family": ["DejaVu Sans", "sans-serif"],
     "font.size": 10.5,
     "text.parse_math": False,
     "axes.spines.top": False,

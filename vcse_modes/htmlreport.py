@@ -104,8 +104,16 @@ def warm_up() -> None:
     """Import matplotlib and draw a tiny figure, so a later report starts warm.
 
     A batch calls this in a thread while its workers score: the parent is idle then, and
-    the ~1 s of imports and font loading leaves the serial end of the run.
+    the ~1 s of imports and font loading leaves the serial end of the run. The thread lowers
+    its own priority first (Linux schedules threads one by one), so it runs on an idle core
+    and does not take CPU from workers that keep every core busy.
     """
+    import contextlib
+    import os
+    import threading
+
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(1, 1))

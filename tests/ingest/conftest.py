@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import struct
-import zipfile
 import zlib
 from types import SimpleNamespace
 
 import pytest
+from bad_inputs import builders  # shared ZIP and PDF builders (tests/ is on sys.path)
+from bad_inputs.builders import encrypt_pdf, replace_member, stored
 
 from vcse_modes import ROLES
 from vcse_modes.document import Document
@@ -101,16 +101,6 @@ def _png_image():
     return image
 
 
-def encrypt_pdf(data: bytes, *, user_password: str, owner_password: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 # ---------------------------------------------------------------- DOCX / ODT
 
 
@@ -143,70 +133,16 @@ def make_odt(paragraphs: list[str], *, heading: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def replace_member(data: bytes, name: str, content: bytes) -> bytes:
-    """Copy a ZIP, swapping one member's content."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            payload = content if info.filename == name else source.read(info)
-            target.writestr(info, payload)
-    return out.getvalue()
-
-
 def raw_zip(members: list[tuple[str, bytes, int | None]]) -> bytes:
     """Hand-built ZIP: ``(name, raw deflate payload or stored bytes, declared size or None)``.
 
     With a declared size the payload is stored as deflate data and the directory
     claims ``declared`` uncompressed bytes, so a bomb costs nothing to build.
     """
-    local = io.BytesIO()
-    central = io.BytesIO()
-    for name, payload, declared in members:
-        encoded = name.encode()
-        if declared is None:
-            method, size, body, crc = 0, len(payload), payload, zlib.crc32(payload)
-        else:
-            method, size, body, crc = 8, declared, payload, 0
-        offset = local.tell()
-        local.write(
-            struct.pack(
-                "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(body), size, len(encoded), 0
-            )
-        )
-        local.write(encoded)
-        local.write(body)
-        central.write(
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII",
-                0x02014B50,
-                20,
-                20,
-                0,
-                method,
-                0,
-                0,
-                crc,
-                len(body),
-                size,
-                len(encoded),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )  # fmt: skip
-        )
-        central.write(encoded)
-    directory = central.getvalue()
-    count = len(members)
-    end = struct.pack(
-        "<IHHHHIIH", 0x06054B50, 0, 0, min(count, 0xFFFF), min(count, 0xFFFF), len(directory), local.tell(), 0
-    )
-    return local.getvalue() + directory + end
+    return builders.raw_zip([
+        stored(name, payload) if declared is None else (name, payload, 8, declared, 0)
+        for name, payload, declared in members
+    ])
 
 
 def zeros_deflated(size: int) -> bytes:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from vcse_modes.cli._common import format_option, reports_errors
 
+_FILES = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str)
+)
+
+
+def _map_option(help_text: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
+        help=help_text,
+    )
+
 
 @click.command("import-coded")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option(
-    "--map",
-    "map_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
-    default=None,
-    help="TOML mapping your codes (full path or leaf name) to modes and media.",
-)
+@_FILES
+@_map_option("TOML mapping your codes (full path or leaf name) to modes and media.")
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=str), help="Excerpts JSONL to write."
 )
@@ -84,14 +92,8 @@ def import_coded(
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option(
-    "--map",
-    "map_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
-    default=None,
-    help="Code map for .qdpx coder files.",
-)
+@_FILES
+@_map_option("Code map for .qdpx coder files.")
 @click.option(
     "--model-codes",
     type=click.Path(exists=True, dir_okay=False, path_type=str),

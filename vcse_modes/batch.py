@@ -971,7 +971,7 @@ def _finalise(out: Path, model_sha: str | None, *, write_passages: bool, n_evide
                     emit(case_record(*arguments, **details))
                     continue
                 in_flight.append(pool.submit(case_record, *arguments, **details))
-                if len(in_flight) > jobs:  # bounded: at most jobs + 1 pooled cases in memory
+                if len(in_flight) >= jobs:  # bounded: jobs pooled cases in flight, one being gathered
                     emit(in_flight.popleft().result())
             while in_flight:
                 emit(in_flight.popleft().result())

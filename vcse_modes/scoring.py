@@ -163,7 +163,7 @@ def bootstrap_interval(
         return 0.0, 0.0
     rng = np.random.default_rng(seed)
     draws = []
-    chunk = max(1, 2_000_000 // n)  # bounded memory for long documents and whole cases
+    chunk = max(1, 1_000_000 // n)  # bounded memory (about 24 MB) for long documents and whole cases
     for done in range(0, n_boot, chunk):
         index = rng.integers(0, n, size=(min(chunk, n_boot - done), n))
         draws.append(spectrum(com[index], col[index]))

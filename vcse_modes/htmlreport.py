@@ -110,10 +110,12 @@ def warm_up() -> None:
     """
     import contextlib
     import os
+    import sys
     import threading
 
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    if sys.platform.startswith("linux"):  # elsewhere a thread id is not a valid "process" target
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(1, 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,24 @@ def test_report_renders_in_headless_chromium(cases, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert dom.stdout.count("<svg") == 3 and dom.stdout.count("<path") > 20 and dom.stdout.count("<text") > 50
     assert "<script" not in dom.stdout and "alert('x')" in dom.stdout  # shown as text, never run
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are a Linux feature")
+def test_warm_up_lowers_only_its_own_threads_priority():
+    import os
+    import threading
+
+    from vcse_modes.htmlreport import warm_up
+
+    seen: dict[str, int] = {}
+
+    def run() -> None:
+        warm_up()
+        seen["thread"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    assert seen["thread"] == 19
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the process (its main thread) is untouched

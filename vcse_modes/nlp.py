@@ -8,7 +8,9 @@ Every token's ``norm_`` is set to the lemma of its lower-cased form ("Partners" 
 The table lookup is done in one vectorised numpy step per document instead of spaCy's
 per-token lookup lemmatizer, and sentence starts are set by spaCy's ``sentencizer`` rule
 computed on whole arrays: the same lemmas and the same sentences at a fraction of the cost,
-which keeps scoring close to the speed of the tokenizer itself.
+which keeps scoring close to the speed of the tokenizer itself. The same component keeps
+the token columns it read (:func:`token_arrays`), and the tokenizer keeps the text
+(:func:`doc_text`), so later stages never walk the doc token by token again.
 """
 
 from __future__ import annotations

@@ -122,9 +122,7 @@ class NgramCounting:
         self, norm_arrays: list[np.ndarray], vocabulary: np.ndarray, keys_of: Any
     ) -> sparse.csr_matrix:
         """Rows of counts of each text's keys (``keys_of(norms)``) found in the sorted ``vocabulary``."""
-        keys = [keys_of(norms) for norms in norm_arrays]
-        flat = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-        rows = np.repeat(np.arange(len(keys)), [len(k) for k in keys])
+        flat, rows = _flatten([keys_of(norms) for norms in norm_arrays])
         return _lookup_counts(flat, rows, vocabulary, len(norm_arrays))
 
     def _unknown_type_chars(self, flat: np.ndarray, rows: np.ndarray, n_rows: int) -> sparse.csr_matrix:
@@ -135,7 +133,7 @@ class NgramCounting:
         # Per-instance memo of unseen lemma -> its known n-gram columns; not a parameter, not pickled.
         memo: dict[int, list[int]] = self.__dict__.setdefault("_unknown_memo", {})
         width = len(self.char_index_)
-        unknown = ~_found(flat, self.type_keys_)
+        unknown = ~_positions(flat, self.type_keys_)[1]
         out_rows, cols = [], []
         for row, key in zip(rows[unknown].tolist(), flat[unknown].tolist(), strict=True):
             columns = memo.get(key)
@@ -163,26 +161,21 @@ def _flatten(norm_arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(norm_arrays), np.repeat(np.arange(len(norm_arrays)), lengths)
 
 
-def _found(keys: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
-    """Which ``keys`` are in the sorted ``vocabulary``."""
+def _positions(keys: np.ndarray, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's column in the sorted ``vocabulary``, and whether it is there (one searchsorted)."""
     if not len(vocabulary):
-        return np.zeros(len(keys), dtype=bool)
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
     position = np.searchsorted(vocabulary, keys)
     position[position >= len(vocabulary)] = 0
-    return vocabulary[position] == keys
+    return position, vocabulary[position] == keys
 
 
 def _lookup_counts(
     keys: np.ndarray, rows: np.ndarray, vocabulary: np.ndarray, n_rows: int
 ) -> sparse.csr_matrix:
-    """Rows of counts of the ``keys`` found in the sorted ``vocabulary`` (one searchsorted)."""
-    if len(vocabulary) and len(keys):
-        position = np.searchsorted(vocabulary, keys)
-        position[position >= len(vocabulary)] = 0
-        found = vocabulary[position] == keys
-        rows, columns = rows[found], position[found]
-    else:
-        rows, columns = rows[:0], np.zeros(0, dtype=np.int64)
+    """Rows of counts of the ``keys`` found in the sorted ``vocabulary``."""
+    position, found = _positions(keys, vocabulary)
+    rows, columns = rows[found], position[found]
     data = np.ones(len(rows), dtype=np.float64)
     return sparse.csr_matrix((data, (rows, columns)), shape=(n_rows, len(vocabulary)))
 

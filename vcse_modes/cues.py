@@ -39,6 +39,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from vcse_modes.codebook import POLES, Codebook, load_codebook
@@ -396,7 +397,7 @@ class CueMatcher:
         # Longer markers first, so "move away from" names the reason rather than "away from".
         for start, end, kind in sorted(contrasts, key=lambda c: (c[0] - c[1], c[0])):
             reason = f"contrast: {t.text(start, end).lower()}"
-            if kind == "replace" and _is_passive(t, lo, hi, start, end):
+            if kind == "replace" and _is_passive(t, lo, start, end):
                 first = _scan_back(t, lo, _skip_auxiliaries(t, lo, start), window)
                 region = range(first, start)
             else:
@@ -425,16 +426,16 @@ class CueMatcher:
             # "no longer", "not just" (contrast), "not only" (exception), "no say" (a cue itself).
             if start in inside_cues or any(s <= start and end <= e for s, e, _ in shields):
                 continue
-            if end < hi and t.orth[end] in _H.joiners:  # not-for-profit, no-one
+            if end < hi and t.orth[end] in _hashed(_JOINERS):  # not-for-profit, no-one
                 continue
             if _is_counterfactual(t, lo, hi, start, end, starts):
                 continue
             reason = f"negation: {t.text(start, end).lower()}"
             i = end
             while i < hi and i - end <= window:
-                if t.sent_start[i] or (t.punct[i] and t.orth[i] not in _H.joiners):
+                if t.sent_start[i] or (t.punct[i] and t.orth[i] not in _hashed(_JOINERS)):
                     break
-                if t.lower[i] in _H.negation_scope_stops:
+                if t.lower[i] in _hashed(_NEGATION_SCOPE_STOPS):
                     break
                 negated.setdefault(i, reason)
                 if t.norm[i] in breakers:  # "can't stand tendering": the reach ends here
@@ -471,42 +472,25 @@ class _Tokens:
         return self.doc_text[int(self.idx[start]) : int(self.idx[end - 1] + self.length[end - 1])]
 
 
-class _Hashes:
-    """The word lists of the scans as sets of spaCy string hashes (built on first use)."""
+@cache
+def _hashed(words: frozenset[str]) -> frozenset[int]:
+    """A word list of the scans as spaCy string hashes, to compare with token columns."""
+    from spacy.strings import hash_string
 
-    def __getattr__(self, name: str) -> frozenset[int]:
-        from spacy.strings import hash_string
-
-        words = {
-            "joiners": _JOINERS,
-            "clause_stops": _CLAUSE_STOPS,
-            "to_words": _TO_WORDS,
-            "replace_stops": _REPLACE_STOPS,
-            "determiners": _DETERMINERS,
-            "prepositions": _PREPOSITIONS,
-            "clause_openers": _CLAUSE_OPENERS,
-            "negation_scope_stops": _NEGATION_SCOPE_STOPS,
-            "auxiliary_norms": _AUXILIARY_NORMS,
-            "modals": _MODALS,
-            "passive_fillers": _PASSIVE_FILLERS,
-            "without": frozenset({"without"}),
-            "be": frozenset({"be"}),
-        }[name]
-        hashes = frozenset(hash_string(word) for word in words)
-        setattr(self, name, hashes)
-        return hashes
+    return frozenset(hash_string(word) for word in words)
 
 
-_H = _Hashes()
+_WITHOUT = frozenset({"without"})
+_BE = frozenset({"be"})
 
 
 def _opens_clause(t: _Tokens, lo: int, start: int) -> bool:
     if start <= lo or t.sent_start[start]:
         return True
     previous = start - 1
-    if t.punct[previous] and t.orth[previous] not in _H.joiners:
+    if t.punct[previous] and t.orth[previous] not in _hashed(_JOINERS):
         return True
-    return t.lower[previous] in _H.clause_openers
+    return t.lower[previous] in _hashed(_CLAUSE_OPENERS)
 
 
 def _scan_forward(t: _Tokens, hi: int, start: int, kind: str, clause_initial: bool, window: int) -> int:
@@ -516,33 +500,35 @@ def _scan_forward(t: _Tokens, hi: int, start: int, kind: str, clause_initial: bo
         lower = t.lower[end]
         if end > start and t.sent_start[end]:
             break
-        if t.punct[end] and t.orth[end] not in _H.joiners:
+        if t.punct[end] and t.orth[end] not in _hashed(_JOINERS):
             break
-        if lower in _H.clause_stops:
+        if lower in _hashed(_CLAUSE_STOPS):
             break
-        if kind == "from" and lower in _H.to_words:
+        if kind == "from" and lower in _hashed(_TO_WORDS):
             break
-        if kind == "replace" and lower in _H.replace_stops:
+        if kind == "replace" and lower in _hashed(_REPLACE_STOPS):
             break
-        if clause_initial and end > start and lower in _H.determiners and previous not in _H.prepositions:
+        new_phrase = lower in _hashed(_DETERMINERS) and previous not in _hashed(_PREPOSITIONS)
+        if clause_initial and end > start and new_phrase:
             break
         previous = lower
         end += 1
     return end
 
 
-def _is_passive(t: _Tokens, lo: int, hi: int, start: int, end: int) -> bool:
+def _is_passive(t: _Tokens, lo: int, start: int, end: int) -> bool:
     """ "was replaced by", "replaced with" right after the foil: the foil is before the verb."""
-    if start > lo and t.norm[start - 1] in _H.auxiliary_norms:
+    if start > lo and t.norm[start - 1] in _hashed(_AUXILIARY_NORMS):
         return True
     if start <= lo or t.sent_start[start]:
         return False
-    return end < len(t.lower) and t.lower[end] in _H.replace_stops
+    return end < len(t.lower) and t.lower[end] in _hashed(_REPLACE_STOPS)
 
 
 def _skip_auxiliaries(t: _Tokens, lo: int, start: int) -> int:
     i = start
-    while i > lo and (t.norm[i - 1] in _H.auxiliary_norms or t.lower[i - 1] in _H.passive_fillers):
+    auxiliaries, fillers = _hashed(_AUXILIARY_NORMS), _hashed(_PASSIVE_FILLERS)
+    while i > lo and (t.norm[i - 1] in auxiliaries or t.lower[i - 1] in fillers):
         i -= 1
     return i
 
@@ -551,7 +537,7 @@ def _scan_back(t: _Tokens, lo: int, end: int, window: int) -> int:
     first = end
     i = end - 1
     while i >= lo and end - i <= window:
-        if (t.punct[i] and t.orth[i] not in _H.joiners) or t.lower[i] in _H.clause_stops:
+        if (t.punct[i] and t.orth[i] not in _hashed(_JOINERS)) or t.lower[i] in _hashed(_CLAUSE_STOPS):
             break
         first = i
         if t.sent_start[i]:
@@ -562,7 +548,7 @@ def _scan_back(t: _Tokens, lo: int, end: int, window: int) -> int:
 
 def _is_counterfactual(t: _Tokens, lo: int, hi: int, start: int, end: int, starts: list[int]) -> bool:
     """ "Without their volunteers we could not cope": the clause affirms the volunteers."""
-    if t.lower[start] not in _H.without or not _opens_clause(t, lo, start):
+    if t.lower[start] not in _hashed(_WITHOUT) or not _opens_clause(t, lo, start):
         return False
     for other in starts[bisect_right(starts, start) :]:
         if other - end > _COUNTERFACTUAL_REACH or other >= hi:
@@ -570,8 +556,9 @@ def _is_counterfactual(t: _Tokens, lo: int, hi: int, start: int, end: int, start
         if any(t.sent_start[i] for i in range(end, other + 1)):
             return False
         before = [t.lower[i] for i in range(max(lo, other - 2), other)]
-        if before and before[-1] in _H.modals:  # "we could not cope"
+        modals = _hashed(_MODALS)
+        if before and before[-1] in modals:  # "we could not cope"
             return True
-        if len(before) == 2 and before[0] in _H.modals and before[1] in _H.be:  # "there would be no"
+        if len(before) == 2 and before[0] in modals and before[1] in _hashed(_BE):  # "there would be no"
             return True
     return False

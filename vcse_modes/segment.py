@@ -66,14 +66,10 @@ def segment_with_spans(
     nlp = load_nlp()
     text = document.text
     index = 0
-    flags_of: dict[int, Any] = {}  # sentence-start flags, read once per parsed doc
     for block_no, block, doc, offset, ranges in _parsed_blocks(nlp, document):
         # The doc's own text, sliced without building it token by token (Span.text would).
         doc_text = text[block.start : block.end] if offset else text
-        flags = flags_of.get(id(doc))
-        if flags is None:
-            flags_of.clear()
-            flags = flags_of[id(doc)] = token_arrays(doc).sent_start if len(doc) else None
+        flags = token_arrays(doc).sent_start if len(doc) else None  # read once per doc, kept on it
         for lo, hi in _windows(flags, ranges, max_sentences, max_tokens):
             span = doc[lo:hi]
             start, end = _trimmed(doc_text[span.start_char : span.end_char], span.start_char)

@@ -310,11 +310,7 @@ def spectrum_record(passages: Any) -> dict[str, Any]:
 
 
 def _poles(passages: Any) -> tuple[Any, Any]:
-    import numpy as np
-
-    table = _table(passages)
-    kept = table.select(table.role != "interviewer")
-    kept = kept.select(np.lexsort([kept.end, kept.start, kept.source])) if len(kept) else kept
+    kept = _table(passages).canonical()
     return kept.commodified, kept.collaborative
 
 
@@ -323,23 +319,13 @@ def difference_interval(commissioner: Any, vcse: Any, seed_text: str,
     """95% bootstrap interval of (VCSE score - commissioner score), resampling each side's passages."""
     import numpy as np
 
-    from vcse_modes.scoring import spectrum
+    from vcse_modes.scoring import bootstrap_scores
 
     com_side, vcse_side = _poles(commissioner), _poles(vcse)
     if not len(com_side[0]) or not len(vcse_side[0]):
         return None
     rng = np.random.default_rng(int.from_bytes(hashlib.sha256(seed_text.encode()).digest()[:8], "little"))
-
-    def draws(poles: tuple[Any, Any]) -> Any:
-        c, k = poles
-        out = []
-        chunk = max(1, 2_000_000 // len(c))
-        for done in range(0, n_boot, chunk):
-            index = rng.integers(0, len(c), size=(min(chunk, n_boot - done), len(c)))
-            out.append(spectrum(c[index], k[index]))
-        return np.concatenate(out)
-
-    diff = draws(vcse_side) - draws(com_side)
+    diff = bootstrap_scores(*vcse_side, rng, n_boot) - bootstrap_scores(*com_side, rng, n_boot)
     low, high = np.percentile(diff, [2.5, 97.5])
     return float(low), float(high)
 

@@ -158,18 +158,23 @@ def bootstrap_interval(
     com: np.ndarray, col: np.ndarray, seed: int, n_boot: int = N_BOOTSTRAP
 ) -> tuple[float, float]:
     """95% percentile interval of the score, resampling passages with replacement."""
-    n = len(com)
-    if n == 0:
+    if len(com) == 0:
         return 0.0, 0.0
-    rng = np.random.default_rng(seed)
+    low, high = np.percentile(bootstrap_scores(com, col, np.random.default_rng(seed), n_boot), [2.5, 97.5])
+    return float(low), float(high)
+
+
+def bootstrap_scores(
+    com: np.ndarray, col: np.ndarray, rng: np.random.Generator, n_boot: int = N_BOOTSTRAP
+) -> np.ndarray:
+    """The score of ``n_boot`` resamples of the passages (with replacement), drawn from ``rng``."""
+    n = len(com)
     draws = []
     chunk = max(1, 1_000_000 // n)  # bounded memory (about 24 MB) for long documents and whole cases
     for done in range(0, n_boot, chunk):
         index = rng.integers(0, n, size=(min(chunk, n_boot - done), n))
         draws.append(spectrum(com[index], col[index]))
-    values = np.concatenate(draws)
-    low, high = np.percentile(values, [2.5, 97.5])
-    return float(low), float(high)
+    return np.concatenate(draws)
 
 
 def aggregate(passages: Sequence[ScoredPassage], *, n_boot: int = N_BOOTSTRAP) -> SpectrumScore:

@@ -421,7 +421,7 @@ def _worker_main(conn: Any, settings: _Settings) -> None:
             return
         if task is None:
             # Nothing is left to flush (results went through the pipe): skip the interpreter's
-            # teardown of spaCy and the model, about half a second on the batch's serial end.
+            # teardown of spaCy and the model, which sat on the batch's serial end.
             conn.close()
             os._exit(0)
         result = score_task(task, settings)

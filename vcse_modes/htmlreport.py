@@ -39,7 +39,7 @@ ROW_HEIGHT = 0.36
 OPEN_EVIDENCE_UP_TO = 8
 
 _RC = {
-    # Text stays text: a third of the drawing time and half the bytes of glyph paths, and
+    # Text stays text: less drawing time and fewer bytes than glyph paths, and
     # searchable in the browser; laid out with DejaVu Sans metrics, with sans-serif fallbacks.
     "svg.fonttype": "none",
     "svg.hashsalt": "vcse-modes",

@@ -102,7 +102,7 @@ def lemma_table() -> dict[str, str]:
     """English lookup lemmas from ``spacy-lookups-data`` (word -> lemma), read directly.
 
     The same file spaCy's lookup lemmatizer loads, without building spaCy's ``Table``
-    (about a third of a second of every worker's start-up).
+    (a visible share of every worker's start-up; `scripts/profile_stages.py startup`).
     """
     import gzip
     import json
